@@ -1,0 +1,330 @@
+"""One execution environment: a runtime process, its Runtime API, and the lifecycle of an invoke.
+
+The process runs AWS's runtime interface client (or our pure-Python stand-in) with only what Lambda
+provides on sys.path and in os.environ. Init, invoke, timeout and crash follow Lambda's rules; the
+lines Lambda writes around the function's output come from `reports`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import reports
+from .output import OutputReader
+from .runtime_api import Invocation, RuntimeApiServer, RuntimeApiState
+from .runtime_dir import LAUNCHER, layer_paths
+from .spec import FunctionSpec, InvocationResult
+
+INIT_LIMIT = 10.0  # seconds Lambda allows the init phase before it retries it within the invoke
+
+# Fake credentials for the function's execution role: clearly not real keys (no AKIA/ASIA prefix).
+ROLE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "local-cloud-role-key",
+    "AWS_SECRET_ACCESS_KEY": "local-cloud-role-secret",
+    "AWS_SESSION_TOKEN": "local-cloud-role-session-token",
+}
+
+# Variables Lambda sets itself; a function's own variables cannot override them.
+RESERVED_VARIABLES = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+
+# The few basics a process needs from the host (Lambda's own PATH points into /var/lang).
+_INHERITED_VARIABLES = ("PATH", "TMPDIR", "SYSTEMROOT")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What every environment of one LambdaRuntime shares."""
+
+    region: str
+    account_id: str
+    endpoint_url: str | None
+    runtime_dir: Path
+    ric: str  # "awslambdaric" or "python"
+    python: str = sys.executable
+
+
+@dataclass
+class CodeBundle:
+    """A function revision's code (LAMBDA_TASK_ROOT) and its layers (/opt), unzipped once."""
+
+    task_root: Path
+    opt_dir: Path
+
+    def remove(self) -> None:
+        shutil.rmtree(self.task_root.parent, ignore_errors=True)
+
+
+def build_environment(spec: FunctionSpec, config: EngineConfig, *, task_root: Path,
+                      api_address: str, log_stream: str) -> dict[str, str]:
+    """The process environment Lambda gives a function, and nothing of the workbook's own."""
+    env = {name: os.environ[name] for name in _INHERITED_VARIABLES if name in os.environ}
+    env.update({
+        "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+        "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
+        "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group_name,
+        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_RUNTIME_API": api_address,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+        "AWS_REGION": config.region,
+        "AWS_DEFAULT_REGION": config.region,
+        "_HANDLER": spec.handler,
+        "LAMBDA_TASK_ROOT": str(task_root),
+        "LAMBDA_RUNTIME_DIR": str(config.runtime_dir),
+        "TZ": ":UTC",
+        "LANG": "en_US.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        **ROLE_CREDENTIALS,
+    })
+    if spec.json_logs:
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        if spec.application_log_level:
+            env["AWS_LAMBDA_LOG_LEVEL"] = spec.application_log_level.upper()
+    if config.endpoint_url:
+        env["AWS_ENDPOINT_URL"] = config.endpoint_url
+    env.update({k: v for k, v in spec.environment.items() if k not in RESERVED_VARIABLES})
+    return env
+
+
+def _max_memory_used_mb(pid: int) -> int | None:
+    """The process's peak resident memory (VmHWM) in MB, where /proc exists (Linux)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return -(-int(line.split()[1]) // 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class ExecutionEnvironment:
+    """A runtime process serving one function revision, one event at a time."""
+
+    def __init__(self, spec: FunctionSpec, bundle: CodeBundle, config: EngineConfig) -> None:
+        self.spec = spec
+        self.created = time.time()
+        self.log_stream = reports.log_stream_name(spec.version, self.created)
+        self.lines = reports.PlatformLines(
+            json_format=spec.json_logs, function_name=spec.function_name, version=spec.version,
+            region=config.region, runtime=spec.runtime)
+        self.state = RuntimeApiState()
+        self.server = RuntimeApiServer(self.state)
+        self.invocations = 0
+        self.discarded = False
+        self._discard_lock = threading.Lock()
+        self.last_used = time.monotonic()
+        self.max_memory_mb = 0
+        env = build_environment(spec, config, task_root=bundle.task_root,
+                                api_address=self.server.address, log_stream=self.log_stream)
+        paths = [str(bundle.task_root), *layer_paths(bundle.opt_dir), str(config.runtime_dir)]
+        read_end, write_end = os.pipe()
+        self.spawned_at = time.perf_counter()
+        try:
+            self.process = subprocess.Popen(
+                # -S -s: no site-packages; -B: read-only code, as /var/task; -X utf8: UTF-8
+                # stdio even where the host lacks the en_US.UTF-8 locale Lambda has.
+                [config.python, "-S", "-s", "-B", "-X", "utf8", "-c", LAUNCHER, config.ric,
+                 spec.handler, *paths],
+                env=env, cwd=bundle.task_root, stdin=subprocess.DEVNULL, stdout=write_end,
+                stderr=write_end, start_new_session=True)
+        except BaseException:
+            os.close(read_end)
+            self.server.stop()
+            raise
+        finally:
+            os.close(write_end)
+        self.pid = self.process.pid
+        self.output = OutputReader(read_end, name=f"lambda-output-{self.pid}")
+        threading.Thread(target=self._watch_exit, name=f"lambda-exit-{self.pid}",
+                         daemon=True).start()
+
+    @property
+    def alive(self) -> bool:
+        return not self.discarded and self.state.exit_status is None
+
+    def _watch_exit(self) -> None:
+        self.state.process_exited(self.process.wait())
+
+    def _measure_memory(self) -> None:
+        used = _max_memory_used_mb(self.pid)
+        if used is not None:
+            self.max_memory_mb = max(self.max_memory_mb, used)
+
+    def invoke(self, invocation: Invocation) -> tuple[InvocationResult, list[tuple[int, str]]]:
+        """Run one event; return the result and the log events Lambda would store for it."""
+        events: list[tuple[int, str]] = []
+        cold = self.invocations == 0
+        self.invocations += 1
+        init_ms: float | None = None
+        deadline: float | None = None
+        if cold:
+            events.append((_ms(self.created), self.lines.init_start()))
+            init_deadline = self.spawned_at + INIT_LIMIT
+            outcome = self.state.wait_for_init(init_deadline)
+            if outcome == "timeout":  # Lambda re-runs init inside the invoke, on its timeout
+                deadline = init_deadline + self.spec.timeout
+                outcome = self.state.wait_for_init(deadline)
+            init_ms = ((self.state.ready_at or time.perf_counter()) - self.spawned_at) * 1000
+            self.output.sync()
+            self._measure_memory()
+            events += self.output.take_lines()
+            if outcome != "ready":
+                return self._init_failed(invocation, outcome, init_ms, events)
+        events += self.output.take_lines()  # anything printed between invokes comes first
+        events.append((_ms(time.time()), self.lines.start(invocation.request_id)))
+        submitted = time.perf_counter()
+        if deadline is not None:
+            invocation.timeout = max(0.0, deadline - submitted)
+        else:
+            deadline = submitted + self.spec.timeout
+        self.state.submit(invocation)
+        outcome = self.state.wait_for_outcome(invocation, deadline)
+        self._measure_memory()
+        if outcome == "timeout":
+            self.discard()
+        self.output.sync()
+        events += self.output.take_lines()
+        finished = invocation.finished_at or time.perf_counter()
+        report = reports.Report(
+            request_id=invocation.request_id,
+            duration_ms=(finished - (invocation.received_at or submitted)) * 1000,
+            memory_size_mb=self.spec.memory_size, max_memory_used_mb=self.max_memory_mb,
+            init_duration_ms=init_ms)
+        if outcome == "done":
+            payload = invocation.response if invocation.error is None else invocation.error
+            function_error = None if invocation.error is None else "Unhandled"
+            if invocation.error_type and invocation.error_type.startswith("Function."):
+                report.status, report.error_type = "error", invocation.error_type
+            elif invocation.error is not None:
+                report.function_error_type = invocation.error_type or _error_type(payload)
+        elif outcome == "timeout":
+            report.status = "timeout"
+            payload = reports.timeout_payload(invocation.request_id, self.spec.timeout)
+            function_error = "Unhandled"
+            events.append((_ms(time.time()), self.lines.timed_out(
+                invocation.request_id, self.spec.timeout)))
+        else:  # the runtime exited mid-invoke: os._exit, sys.exit, a signal
+            payload, function_error = self._runtime_exited(invocation, report, events)
+        return self._finish(invocation, report, payload or b"", function_error, cold, events)
+
+    def _init_failed(self, invocation: Invocation, outcome: str, init_ms: float,
+                     events: list[tuple[int, str]]):
+        """Init failed: the invoke returns the init error, and the environment is discarded.
+
+        Lambda re-runs a failed init inside the invoke, so the REPORT bills it as Duration."""
+        report = reports.Report(
+            request_id=invocation.request_id, duration_ms=init_ms,
+            memory_size_mb=self.spec.memory_size, max_memory_used_mb=self.max_memory_mb,
+            status="error")
+        now = _ms(time.time())
+        if outcome == "init_error":
+            payload = self.state.init_error or b""
+            report.error_type = self.state.init_error_type or _error_type(payload)
+            events.append((now, self.lines.init_report(init_ms, report.error_type)))
+            events.append((now, self.lines.start(invocation.request_id)))
+        elif outcome == "timeout":
+            report.status = "timeout"
+            events.append((now, self.lines.init_report(init_ms, "Sandbox.Timedout")))
+            events.append((now, self.lines.start(invocation.request_id)))
+            events.append((now, self.lines.timed_out(invocation.request_id, self.spec.timeout)))
+            payload = reports.timeout_payload(invocation.request_id, self.spec.timeout)
+        else:
+            events.append((now, self.lines.init_report(init_ms, "Runtime.ExitError")))
+            events.append((now, self.lines.start(invocation.request_id)))
+            payload, _ = self._runtime_exited(invocation, report, events)
+        self.discard()
+        result, events = self._finish(invocation, report, payload, "Unhandled", True, events)
+        result.init_duration_ms = init_ms
+        return result, events
+
+    def _runtime_exited(self, invocation: Invocation, report: reports.Report,
+                        events: list[tuple[int, str]]) -> tuple[bytes, str]:
+        status = self.state.exit_status if self.state.exit_status is not None else -9
+        report.status, report.error_type = "error", "Runtime.ExitError"
+        now = _ms(time.time())
+        for line in self.lines.runtime_exited(invocation.request_id, reports.exit_reason(status)):
+            events.append((now, line))
+        self.discard()
+        return reports.exit_payload(invocation.request_id, status), "Unhandled"
+
+    def _finish(self, invocation: Invocation, report: reports.Report, payload: bytes,
+                function_error: str | None, cold: bool, events: list[tuple[int, str]]):
+        report.max_memory_used_mb = self.max_memory_mb
+        now = _ms(time.time())
+        events.append((now, self.lines.end(report)))
+        events.append((now, self.lines.report(report)))
+        events = _in_time_order(events)
+        result = InvocationResult(
+            request_id=invocation.request_id, payload=payload, function_error=function_error,
+            log_tail=reports.log_tail([message for _, message in events]),
+            executed_version=self.spec.version, cold_start=cold,
+            duration_ms=report.duration_ms, init_duration_ms=report.init_duration_ms,
+            billed_duration_ms=report.billed_duration_ms,
+            max_memory_used_mb=report.max_memory_used_mb, log_stream=self.log_stream)
+        return result, events
+
+    def discard(self, *, wait: bool = False) -> None:
+        """Kill the process group and stop the Runtime API (in the background unless `wait`)."""
+        with self._discard_lock:
+            first, self.discarded = not self.discarded, True
+        if first:
+            _kill_process_group(self.process)
+            self.state.close()
+        if wait:
+            self._release()
+        elif first:  # stopping the server and reaping the process must not delay the invoke
+            threading.Thread(target=self._release, name=f"lambda-release-{self.pid}",
+                             daemon=True).start()
+
+    def _release(self) -> None:
+        self.process.wait()
+        self.output.sync(timeout=1.0)  # let the reader see EOF before it is told to stop
+        self.output.close()
+        self.server.stop()
+
+
+def _kill_process_group(process: subprocess.Popen) -> None:
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # Windows: no process groups to speak of
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _error_type(payload: bytes) -> str:
+    try:
+        return str(json.loads(payload).get("errorType") or "Runtime.Unknown")
+    except (ValueError, AttributeError):
+        return "Runtime.Unknown"
+
+
+def _ms(epoch_seconds: float) -> int:
+    return int(epoch_seconds * 1000)
+
+
+def _in_time_order(events: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """CloudWatch wants non-decreasing timestamps within a batch: never step back in time."""
+    ordered, latest = [], 0
+    for timestamp, message in events:
+        latest = max(latest, timestamp)
+        ordered.append((latest, message))
+    return ordered

@@ -33,4 +33,6 @@ def table(rows: Iterable[Mapping[str, object]]):
     """A pandas DataFrame of the rows, for a readable table in the notebook."""
     import pandas as pd
 
+    pd.set_option("display.width", 160)
+    pd.set_option("display.max_colwidth", 90)
     return pd.DataFrame(list(rows))

@@ -34,3 +34,52 @@ def check_shout(shout: Any) -> None:
         f"shout({{'text': 'hi there'}}, context) returned {result!r}; "
         "expected {'message': 'HI THERE'}.",
     )
+
+
+def check_table_read_policy(policy: Any, target: Any) -> None:
+    """02: Allow exactly dynamodb:GetItem and dynamodb:Query on the one table."""
+    table = f"arn:aws:dynamodb:{target.region}:{target.account_id}:table/workbook-guestbook"
+    statements = policy.get("Statement", []) if isinstance(policy, dict) else []
+    if isinstance(statements, dict):
+        statements = [statements]
+    actions: set[str] = set()
+    resources: set[str] = set()
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        for key, into in (("Action", actions), ("Resource", resources)):
+            value = statement.get(key, [])
+            into.update([value] if isinstance(value, str) else value)
+    if not statements:
+        _verdict(False, "the policy has no statements yet.")
+    elif actions != {"dynamodb:GetItem", "dynamodb:Query"}:
+        _verdict(False, f"the actions are {sorted(actions)}; grant exactly GetItem and Query.")
+    elif resources != {table}:
+        _verdict(False, f"the resources are {sorted(resources)}; use only {table}.")
+    else:
+        _verdict(True, "")
+
+
+def check_cold_start(invocation: Any, target: Any, function_name: str, package: Any) -> None:
+    """03: a cold start caused by a configuration change, with the code unchanged."""
+    if invocation is None:
+        _verdict(False, "change the function's configuration, then invoke it into `invocation`.")
+        return
+    sha = target.client("lambda").get_function_configuration(FunctionName=function_name)
+    if sha["CodeSha256"] != package.code_sha256:
+        _verdict(False, "the code changed; change only the configuration.")
+    elif not (isinstance(invocation.payload, dict) and invocation.payload.get("cold_start")):
+        _verdict(False, "that invoke was warm: did the configuration really change?")
+    else:
+        _verdict(True, "")
+
+
+def check_billed_total(answer: Any, target: Any, function_name: str) -> None:
+    """04: the sum of Billed Duration over the function's REPORT lines."""
+    from . import logs
+
+    expected = sum(report["billed_ms"] for report in logs.reports(target, function_name))
+    _verdict(
+        answer is not None and abs(float(answer) - expected) < 0.5,
+        f"you gave {answer!r}; add up the 'billed_ms' of every report.",
+    )

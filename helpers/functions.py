@@ -62,3 +62,132 @@ def load_handler(example: str, handler: str) -> Callable[[Any, Any], Any]:
             f"{path.name} has no function {function_name!r}: check the handler setting "
             f"{handler!r} (file name without .py, a dot, then the function name)."
         ) from None
+
+
+# -- deploying -------------------------------------------------------------------------------
+
+ROLE_NOT_READY = "cannot be assumed by Lambda"
+
+
+@dataclass
+class Invocation:
+    """What ``invoke`` returned, decoded: the status, the payload, and the log tail."""
+
+    status_code: int
+    payload: Any
+    function_error: str | None
+    log_tail: str
+    executed_version: str | None
+    request_id: str
+
+    def __repr__(self) -> str:
+        error = f" FunctionError={self.function_error}" if self.function_error else ""
+        return f"<Invocation {self.status_code}{error} payload={self.payload!r}>"
+
+
+def deploy_function(aws: Any, name: str, package: Any, *, role_arn: str, handler: str,
+                    runtime: str = "python3.12", environment: dict[str, str] | None = None,
+                    timeout: int = 3, memory_size: int = 128,
+                    logging_config: dict[str, str] | None = None,
+                    role_wait_seconds: float = 120, say: Callable[[str], None] = print,
+                    ) -> dict[str, Any]:  # fmt: skip
+    """Create the function, or update its code and configuration; wait until it is ready.
+
+    Creating right after creating its role can fail on AWS while IAM propagates: that error
+    is retried with backoff for up to ``role_wait_seconds``, saying so each time.
+    """
+    lambda_client = aws.client("lambda")
+    config: dict[str, Any] = {
+        "Role": role_arn, "Handler": handler, "Runtime": runtime, "Timeout": timeout,
+        "MemorySize": memory_size, "Environment": {"Variables": dict(environment or {})},
+    }  # fmt: skip
+    if logging_config:
+        config["LoggingConfig"] = logging_config
+    try:
+        current = lambda_client.get_function_configuration(FunctionName=name)
+    except lambda_client.exceptions.ResourceNotFoundException:
+        current = None
+    if current is None:
+        _create_with_role_retry(lambda_client, name, package, config, aws.tags,
+                                role_wait_seconds, say)  # fmt: skip
+        lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
+    else:
+        if current["CodeSha256"] != package.code_sha256:
+            lambda_client.update_function_code(FunctionName=name, ZipFile=package.zip_bytes)
+            lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name)
+        if _config_differs(current, config):
+            lambda_client.update_function_configuration(FunctionName=name, **config)
+            lambda_client.get_waiter("function_updated_v2").wait(FunctionName=name)
+    return lambda_client.get_function_configuration(FunctionName=name)
+
+
+def _create_with_role_retry(lambda_client: Any, name: str, package: Any, config: dict,
+                            tags: dict, wait_seconds: float, say: Callable[[str], None]) -> None:
+    delay, waited, attempt = 1.0, 0.0, 1
+    while True:
+        try:
+            lambda_client.create_function(
+                FunctionName=name, Code={"ZipFile": package.zip_bytes}, Tags=tags, **config
+            )
+            if attempt > 1:
+                say(f"attempt {attempt}: created.")
+            return
+        except lambda_client.exceptions.InvalidParameterValueException as error:
+            if ROLE_NOT_READY not in str(error) or waited >= wait_seconds:
+                raise
+            say(f"attempt {attempt}: the role is not usable yet (IAM is propagating); "
+                f"retrying in {delay:g} s")  # fmt: skip
+            time.sleep(delay)
+            waited += delay
+            delay, attempt = min(delay * 2, 16), attempt + 1
+
+
+def _config_differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    for key, value in wanted.items():
+        have = current.get(key)
+        if key == "Environment":
+            have = (have or {}).get("Variables", {})
+            value = value["Variables"]
+        elif key == "LoggingConfig":
+            have = {k: v for k, v in (have or {}).items() if k in value}
+        if have != value:
+            return True
+    return False
+
+
+def invoke(aws: Any, name: str, payload: Any = None, *, qualifier: str | None = None,
+           invocation_type: str = "RequestResponse", tail: bool = True) -> Invocation:
+    """Invoke and decode: JSON payload in, JSON payload out, the log tail as text."""
+    import base64
+    import json
+
+    kwargs: dict[str, Any] = {"FunctionName": name, "InvocationType": invocation_type}
+    if payload is not None:
+        kwargs["Payload"] = json.dumps(payload).encode()
+    if qualifier:
+        kwargs["Qualifier"] = qualifier
+    if tail and invocation_type == "RequestResponse":
+        kwargs["LogType"] = "Tail"
+    response = aws.client("lambda").invoke(**kwargs)
+    raw = response["Payload"].read()
+    try:
+        body = json.loads(raw) if raw else None
+    except ValueError:
+        body = raw.decode(errors="replace")
+    log_tail = base64.b64decode(response.get("LogResult", "")).decode(errors="replace")
+    return Invocation(
+        status_code=response["StatusCode"], payload=body,
+        function_error=response.get("FunctionError"), log_tail=log_tail,
+        executed_version=response.get("ExecutedVersion"),
+        request_id=response["ResponseMetadata"]["RequestId"],
+    )  # fmt: skip
+
+
+def delete_function(aws: Any, name: str) -> bool:
+    """Delete the function (all versions and aliases). Its log group stays: see logs."""
+    lambda_client = aws.client("lambda")
+    try:
+        lambda_client.delete_function(FunctionName=name)
+    except lambda_client.exceptions.ResourceNotFoundException:
+        return False
+    return True

@@ -52,11 +52,59 @@ def _wanted(path: Path, root: Path) -> bool:
     )
 
 
-def build_zip(source: str | Path, *, extra: dict[str, str | Path] | None = None) -> Package:
+class DependencyError(RuntimeError):
+    """A requirement cannot be packaged from this environment; the message says what to do."""
+
+
+def installed_requirements(requirements: Path) -> dict[str, Path]:
+    """The files of each pinned requirement (``name==version``), taken from this environment.
+
+    The workbook runs offline, so instead of downloading with ``pip install --target`` it copies
+    the installed distribution. Only pure-Python packages are portable this way: Lambda runs
+    Linux, and compiled extensions must be built for its platform
+    (``pip install --platform manylinux2014_x86_64 --only-binary=:all: --target ...``).
+    """
+    import importlib.metadata as metadata
+
+    files: dict[str, Path] = {}
+    for line in requirements.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, _, version = line.partition("==")
+        if not version:
+            raise DependencyError(f"Pin {line!r} to an exact version ({line}==X.Y) in {requirements}.")
+        try:
+            distribution = metadata.distribution(name.strip())
+        except metadata.PackageNotFoundError:
+            raise DependencyError(
+                f"{name} is not installed here: pip install '{line}', then build again."
+            ) from None
+        if distribution.version != version.strip():
+            raise DependencyError(
+                f"{requirements} pins {line} but {distribution.version} is installed: "
+                f"pip install '{line}', or update the pin."
+            )
+        for file in distribution.files or []:
+            path = Path(distribution.locate_file(file))
+            if "__pycache__" in file.parts or path.suffix in EXCLUDED_SUFFIXES:
+                continue
+            if path.suffix in (".so", ".pyd"):
+                raise DependencyError(
+                    f"{name} contains compiled code ({file}); build it for Lambda's Linux with "
+                    "pip install --platform manylinux2014_x86_64 --only-binary=:all: --target."
+                )
+            files[file.as_posix()] = path
+    return files
+
+
+def build_zip(source: str | Path, *, extra: dict[str, str | Path] | None = None,
+              dependencies: bool = False) -> Package:
     """Zip the files under ``source`` (skipping tests, docs, caches and the static site).
 
-    ``extra`` adds more trees: ``{"name inside the zip": path}`` (a dependency's package
-    directory, say). Entries are sorted, dated 1980-01-01 and made world-readable (Lambda
+    ``extra`` adds more trees: ``{"name inside the zip": path}``. ``dependencies=True`` adds
+    the packages pinned in ``source/requirements.txt`` at the top level, where Lambda's Python
+    finds them (see ``installed_requirements``). Entries are sorted, dated 1980-01-01 and made world-readable (Lambda
     runs your code as a different user: a file only you can read fails to import).
     """
     root = Path(source)
@@ -71,6 +119,11 @@ def build_zip(source: str | Path, *, extra: dict[str, str | Path] | None = None)
         else:
             entries.update({f"{name}/{p.relative_to(path).as_posix()}": p
                             for p in path.rglob("*") if _wanted(p, path)})  # fmt: skip
+    if dependencies:
+        requirements = root / "requirements.txt"
+        if not requirements.exists():
+            raise FileNotFoundError(f"dependencies=True needs {requirements} (name==version lines).")
+        entries.update(installed_requirements(requirements))
     if not entries:
         raise ValueError(f"{root} holds no files to package.")
     buffer = io.BytesIO()

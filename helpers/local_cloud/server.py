@@ -128,9 +128,10 @@ class LocalCloud:
 
         from . import planes
 
-        self.planes = planes.create_all(self)
+        moto = _moto_app()
+        self.planes = planes.create_all(self, moto)
         info = {"account": ACCOUNT_ID, "region": REGION, "services": list(SERVICES)}
-        app = Router(_moto_app(), self.planes, info)
+        app = Router(moto, self.planes, info)
         if self.requested_port:
             _check_port_is_free(self.host, self.requested_port)
         self._server = make_server(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..server import DataPlane, LocalCloud
+    from ..server import DataPlane, LocalCloud, WSGIApp
 
 
-def create_all(cloud: LocalCloud) -> list[DataPlane]:
-    return []
+def create_all(cloud: LocalCloud, moto_app: WSGIApp) -> list[DataPlane]:
+    from .lambda_api import LambdaPlane
+
+    return [LambdaPlane(cloud, moto_app)]

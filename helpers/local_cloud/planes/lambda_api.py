@@ -1,0 +1,288 @@
+"""Lambda's data plane: Invoke runs the deployed code for real, in the local runtime.
+
+moto keeps functions, versions and aliases (the control plane) but cannot run them without
+Docker. This plane claims Lambda's API paths: it answers Invoke itself, from moto's stored
+configuration, and passes every other call on to moto, keeping what moto drops
+(``LoggingConfig``) and simulating IAM propagation when asked to.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import threading
+import time
+import uuid
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug.wrappers import Request, Response
+
+from ..lambda_runtime import FunctionSpec, InvocationResult, LambdaRuntime
+from ..server import ACCOUNT_ID, REGION, LocalCloud, WSGIApp
+
+FUNCTIONS = re.compile(r"^/2015-03-31/functions(?:/(?P<name>[^/]+)(?P<rest>/.*)?)?/?$")
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
+MAX_PAYLOAD = 6 * 1024 * 1024  # synchronous invocation limit, request and response
+MAX_ASYNC_PAYLOAD = 1024 * 1024  # asynchronous (Event) invocations since 2025
+ASYNC_RETRY_DELAYS = (1.0, 2.0)  # AWS retries twice, after about 1 and 2 minutes
+SIMULATION_PATH = "/_aws/lambda/simulate-iam-propagation"
+
+
+def _json_error(status: int, error_type: str, message: str) -> Response:
+    body = json.dumps({"Type": "User", "message": message})
+    return Response(body, status, {"x-amzn-ErrorType": error_type}, content_type="application/json")
+
+
+def _moto_error(error: Exception) -> Response:
+    status = getattr(error, "code", 500)
+    body = error.get_body() if hasattr(error, "get_body") else str(error)
+    headers = dict(error.get_headers()) if hasattr(error, "get_headers") else {}
+    headers.pop("Content-Type", None)
+    return Response(body, status, headers, content_type="application/json")
+
+
+class LambdaPlane:
+    """Claims ``/2015-03-31/functions...``; see the module docstring."""
+
+    def __init__(self, cloud: LocalCloud, moto_app: WSGIApp):
+        self.cloud = cloud
+        self.moto_app = moto_app
+        self._runtime: LambdaRuntime | None = None
+        self._lock = threading.Lock()
+        self.logging_configs: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.iam_propagation_seconds = 0.0
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def claims(self, request: Request) -> bool:
+        return request.path == SIMULATION_PATH or bool(FUNCTIONS.match(request.path))
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        if request.path == SIMULATION_PATH:
+            return self._configure_simulation(request)(environ, start_response)
+        match = FUNCTIONS.match(request.path)
+        assert match is not None
+        name, rest = unquote(match["name"] or ""), match["rest"] or ""
+        region = self._region(request)
+        if request.method == "POST" and rest.rstrip("/") == "/invocations":
+            response = self._invoke(request, name, region)
+            return response(environ, start_response)
+        return self._control_plane(request, environ, start_response, name, rest, region)
+
+    @property
+    def runtime(self) -> LambdaRuntime:
+        with self._lock:
+            if self._runtime is None:
+                self._runtime = LambdaRuntime(
+                    region=REGION, account_id=ACCOUNT_ID,
+                    endpoint_url=self.cloud.endpoint, log_sink=self._store_logs,
+                )  # fmt: skip
+            return self._runtime
+
+    def close(self) -> None:
+        if self._runtime is not None:
+            self._runtime.shutdown()
+
+    @staticmethod
+    def _region(request: Request) -> str:
+        match = CREDENTIAL_SCOPE.search(request.headers.get("Authorization", ""))
+        return match["region"] if match else REGION
+
+    @staticmethod
+    def _account(request: Request) -> str:
+        from moto.iam.models import get_account_id_from
+
+        match = re.search(r"Credential=([^/]+)/", request.headers.get("Authorization", ""))
+        return get_account_id_from(match[1]) if match else ACCOUNT_ID
+
+    def _backend(self, request: Request, region: str) -> Any:
+        from moto.awslambda.models import lambda_backends
+
+        return lambda_backends[self._account(request)][region]
+
+    # -- the control plane, passed on to moto -------------------------------------------------
+    def _control_plane(self, request: Request, environ: dict[str, Any], start_response: Any,
+                       name: str, rest: str, region: str) -> Any:  # fmt: skip
+        body = request.get_data()
+        account = self._account(request)
+        config_call = request.method in ("POST", "PUT") and rest in ("", "/configuration")
+        if config_call and body:
+            spec = json.loads(body)
+            name = name or spec.get("FunctionName", "")
+            if request.method == "POST" and not rest:
+                refused = self._refuse_unpropagated_role(account, spec.get("Role", ""))
+                if refused is not None:
+                    return refused(environ, start_response)
+            if "LoggingConfig" in spec:
+                key = (account, region, name.split(":")[-1])
+                self.logging_configs[key] = dict(spec["LoggingConfig"])
+        if request.method == "DELETE" and not rest and self._runtime is not None:
+            arn = f"arn:aws:lambda:{region}:{account}:function:{name.split(':')[-1]}"
+            self._runtime.discard(arn)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured.update(status=status, headers=headers)
+            return lambda data: None
+
+        chunks = b"".join(self.moto_app(environ, capture))
+        response = Response(chunks, captured["status"], captured["headers"])
+        if response.status_code < 300 and request.method != "DELETE":
+            self._add_logging_config(response, account, region)
+        return response(environ, start_response)
+
+    def _add_logging_config(self, response: Response, account: str, region: str) -> None:
+        """moto drops LoggingConfig; AWS always reports it (Text and /aws/lambda/NAME by default)."""
+        try:
+            document = json.loads(response.get_data())
+        except ValueError:
+            return
+        configs = [document.get("Configuration"), document]
+        configs += document.get("Functions", []) + document.get("Versions", [])
+        changed = False
+        for config in configs:
+            if isinstance(config, dict) and "FunctionName" in config and "Runtime" in config:
+                config["LoggingConfig"] = self._logging_config(
+                    account, region, config["FunctionName"]
+                )
+                changed = True
+        if changed:
+            response.set_data(json.dumps(document))
+
+    def _logging_config(self, account: str, region: str, name: str) -> dict[str, str]:
+        config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"}
+        config.update(self.logging_configs.get((account, region, name), {}))
+        return config
+
+    # -- IAM propagation, simulated on request ----------------------------------------------
+    def _configure_simulation(self, request: Request) -> Response:
+        self.iam_propagation_seconds = float(request.get_json(force=True).get("seconds", 0))
+        return Response(json.dumps({"seconds": self.iam_propagation_seconds}),
+                        content_type="application/json")  # fmt: skip
+
+    def _refuse_unpropagated_role(self, account: str, role_arn: str) -> Response | None:
+        if self.iam_propagation_seconds <= 0 or not role_arn:
+            return None
+        from moto.iam.models import iam_backends
+
+        role_name = role_arn.rsplit("/", 1)[-1]
+        try:
+            role = iam_backends[account]["global"].get_role(role_name)
+        except Exception:
+            return None  # moto reports an unknown role itself
+        age = time.time() - role.create_date.timestamp()
+        if age >= self.iam_propagation_seconds:
+            return None
+        return _json_error(400, "InvalidParameterValueException",
+                           "The role defined for the function cannot be assumed by Lambda.")
+
+    # -- Invoke ----------------------------------------------------------------------------
+    def _invoke(self, request: Request, name: str, region: str) -> Response:
+        request_id = str(uuid.uuid4())
+        invocation_type = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+        qualifier = request.args.get("Qualifier")
+        try:
+            function = self._backend(request, region).get_function(name, qualifier)
+        except Exception as error:  # moto's ResourceNotFound and friends, already AWS-shaped
+            return _moto_error(error)
+        if function.package_type == "Image":
+            return _json_error(400, "InvalidParameterValueException",
+                               "Container image functions cannot run on the local cloud.")
+        payload = request.get_data() or b"{}"
+        limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_PAYLOAD
+        if len(payload) > limit:
+            return _json_error(413, "RequestTooLargeException",
+                               f"Request must be smaller than {limit} bytes for the "
+                               "InvokeFunction operation")  # fmt: skip
+        try:
+            json.loads(payload)
+        except ValueError as error:
+            return _json_error(400, "InvalidRequestContentException",
+                               f"Could not parse request body into json: {error}")
+        spec = self._spec(function, region)
+        headers = {"x-amzn-RequestId": request_id, "X-Amz-Executed-Version": function.version}
+        if invocation_type == "DryRun":
+            return Response(b"", 204, headers)
+        if invocation_type == "Event":
+            threading.Thread(target=self._invoke_async, args=(spec, payload, request_id),
+                             daemon=True).start()  # fmt: skip
+            return Response(b"", 202, headers)
+        result = self.runtime.invoke(
+            spec, payload, request_id=request_id,
+            client_context=request.headers.get("X-Amz-Client-Context"),
+        )  # fmt: skip
+        return self._response(result, request.headers.get("X-Amz-Log-Type") == "Tail")
+
+    def _invoke_async(self, spec: FunctionSpec, payload: bytes, request_id: str) -> None:
+        """Event invocations: run in the background, retried twice on error, as AWS does."""
+        for delay in (0.0, *ASYNC_RETRY_DELAYS):
+            time.sleep(delay)
+            try:
+                result = self.runtime.invoke(spec, payload, request_id=request_id)
+            except RuntimeError:  # the local cloud is shutting down
+                return
+            if result.function_error is None:
+                return
+
+    @staticmethod
+    def _response(result: InvocationResult, tail: bool) -> Response:
+        headers = {"x-amzn-RequestId": result.request_id,
+                   "X-Amz-Executed-Version": result.executed_version}  # fmt: skip
+        if result.function_error:
+            headers["X-Amz-Function-Error"] = result.function_error
+        if tail:
+            headers["X-Amz-Log-Result"] = base64.b64encode(result.log_tail.encode()).decode()
+        payload = result.payload
+        if len(payload) > MAX_PAYLOAD:
+            size = len(payload)
+            payload = json.dumps({
+                "errorMessage": f"Response payload size ({size} bytes) exceeded maximum "
+                                f"allowed payload size ({MAX_PAYLOAD} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            }).encode()  # fmt: skip
+            headers["X-Amz-Function-Error"] = "Unhandled"
+        return Response(payload, 200, headers, content_type="application/json")
+
+    def _spec(self, function: Any, region: str) -> FunctionSpec:
+        from moto.awslambda.models import lambda_backends
+
+        backend = lambda_backends[function.account_id][region]
+        layers = tuple(
+            backend.layers_versions_by_arn(layer["Arn"]).code_bytes for layer in function.layers
+        )
+        logging_config = self._logging_config(function.account_id, region, function.function_name)
+        unqualified = f"arn:aws:lambda:{region}:{function.account_id}:function:"
+        return FunctionSpec(
+            function_name=function.function_name,
+            function_arn=unqualified + function.function_name,
+            version=str(function.version),
+            handler=function.handler,
+            runtime=function.run_time or "python3.12",
+            code_zip=function.code_bytes,
+            code_sha256=function.code_sha_256,
+            layers=layers,
+            environment=dict(function.environment_vars or {}),
+            timeout=float(function.timeout),
+            memory_size=int(function.memory_size),
+            log_group=logging_config["LogGroup"],
+            log_format=logging_config["LogFormat"],
+            application_log_level=logging_config.get("ApplicationLogLevel"),
+        )
+
+    # -- logs --------------------------------------------------------------------------------
+    def _store_logs(self, log_group: str, log_stream: str, events: list[tuple[int, str]]) -> None:
+        from moto.logs.models import logs_backends
+
+        logs = logs_backends[ACCOUNT_ID][REGION]
+        logs.ensure_log_group(log_group)
+        if log_stream not in logs.groups[log_group].streams:
+            logs.create_log_stream(log_group, log_stream)
+        if events:
+            logs.put_log_events(
+                log_group, log_stream, [{"timestamp": t, "message": m} for t, m in events]
+            )

@@ -107,6 +107,7 @@ class LocalCloud:
         self.host = host
         self.requested_port = port
         self.planes: list[DataPlane] = []
+        self.app: Router | None = None  # the whole cloud as one WSGI app (for internal requests)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -120,6 +121,13 @@ class LocalCloud:
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def plane(self, kind: type) -> Any:
+        """The data plane of a given class (planes use each other: API Gateway invokes Lambda)."""
+        for plane in self.planes:
+            if isinstance(plane, kind):
+                return plane
+        raise LookupError(f"No {kind.__name__} in this local cloud.")
+
     def start(self) -> LocalCloud:
         if self._server is not None:
             return self
@@ -131,7 +139,7 @@ class LocalCloud:
         moto = _moto_app()
         self.planes = planes.create_all(self, moto)
         info = {"account": ACCOUNT_ID, "region": REGION, "services": list(SERVICES)}
-        app = Router(moto, self.planes, info)
+        app = self.app = Router(moto, self.planes, info)
         if self.requested_port:
             _check_port_is_free(self.host, self.requested_port)
         self._server = make_server(

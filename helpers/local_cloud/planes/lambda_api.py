@@ -229,6 +229,35 @@ class LambdaPlane:
             if result.function_error is None:
                 return
 
+    def invoke_for_service(self, function_arn: str, payload: bytes) -> InvocationResult:
+        """Run a function for another service's data plane (API Gateway, say): a synchronous
+        invoke of the function (or version/alias) the ARN names. Raises LookupError if absent.
+        Checking the function's resource policy is the caller's job (see ``function_policy``)."""
+        parts = function_arn.split(":")
+        region, account, name = parts[3], parts[4], parts[6]
+        qualifier = parts[7] if len(parts) > 7 else None
+        from moto.awslambda.models import lambda_backends
+
+        try:
+            function = lambda_backends[account][region].get_function(name, qualifier)
+        except Exception as error:
+            raise LookupError(f"No function {function_arn}: {error}") from None
+        return self.runtime.invoke(self._spec(function, region), payload or b"{}")
+
+    @staticmethod
+    def function_policy(function_arn: str) -> dict[str, Any] | None:
+        """The function's resource-based policy document (what add_permission built), or None."""
+        parts = function_arn.split(":")
+        region, account, name = parts[3], parts[4], parts[6]
+        qualifier = parts[7] if len(parts) > 7 else None
+        from moto.awslambda.models import lambda_backends
+
+        try:
+            wire = json.loads(lambda_backends[account][region].get_policy(name, qualifier))
+            return json.loads(wire["Policy"])
+        except Exception:  # no such function, or no policy yet
+            return None
+
     @staticmethod
     def _response(result: InvocationResult, tail: bool) -> Response:
         headers = {"x-amzn-RequestId": result.request_id,

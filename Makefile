@@ -32,7 +32,7 @@ notebooks: $(STAMP)
 	$(BIN)/python -m helpers.notebooks notebooks/*.ipynb
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python tests/bench.py
 
 ## make cloud: only the local cloud, in the foreground.
 cloud: $(STAMP)

@@ -1,0 +1,107 @@
+"""``make bench``: how fast the local cloud is, beside floors measured in the same run.
+
+The local cloud runs in its own process, as under ``make lab``; this process is the client.
+Numbers, not assertions: tests never time things.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from helpers import functions, iam, packaging, target  # noqa: E402
+from helpers.display import example_path  # noqa: E402
+
+
+def percentiles(samples_ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered), p95
+
+
+def timed(call: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def row(label: str, samples: list[float]) -> tuple[str, float, float]:
+    median, p95 = percentiles(samples)
+    print(f"  {label:<52} median {median:8.3f} ms   p95 {p95:8.3f} ms   (n={len(samples)})")
+    return label, median, p95
+
+
+def start_cloud() -> subprocess.Popen:
+    cloud = subprocess.Popen([sys.executable, "-m", "helpers.local_cloud"],
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
+    os.environ["AWS_ENDPOINT_URL"] = cloud.stdout.readline().rsplit(" ", 1)[-1].strip()
+    return cloud
+
+
+def bench_lambda(aws: target.Target) -> None:
+    print("Lambda invoke (issue: warm within 1.5x a no-op round trip; cold median <= 80 ms)")
+    role = iam.ensure_execution_role(aws, aws.name_for("bench-role"))
+    package = packaging.build_zip(example_path("hello"))
+    name = aws.name_for("bench-hello")
+    functions.deploy_function(aws, name, package, role_arn=role, handler="hello.handler")
+    client = aws.client("lambda")
+    payload = json.dumps({"name": "bench"}).encode()
+
+    handler = functions.load_handler("hello", "hello.handler")
+    context = functions.TestContext()
+    import logging
+
+    logging.disable(logging.INFO)  # the plain call would otherwise log through the root logger
+    row("floor: the handler called as a plain function", timed(lambda: handler({}, context), 2000))
+    logging.disable(logging.NOTSET)
+    _, trip, _ = row("floor: boto3 get_function round trip (runs no code)",
+                     timed(lambda: client.get_function(FunctionName=name), 300))  # fmt: skip
+    sts = aws.client("sts")
+    row("floor: boto3 sts get_caller_identity round trip", timed(sts.get_caller_identity, 300))
+
+    def invoke() -> None:
+        response = client.invoke(FunctionName=name, Payload=payload)
+        response["Payload"].read()
+
+    invoke()  # make sure an environment is warm
+    _, warm, _ = row("lambda.invoke, warm", timed(invoke, 300))
+
+    cold_samples = []
+    for run in range(30):
+        client.update_function_configuration(FunctionName=name,
+                                             Environment={"Variables": {"RUN": str(run)}})
+        client.get_waiter("function_updated_v2").wait(FunctionName=name)
+        cold_samples += timed(invoke, 1)  # the first invoke after a change is cold
+    _, cold, _ = row("lambda.invoke, cold (after a configuration change)", cold_samples)
+    print(f"  warm / round trip = {warm / trip:.2f}x (target <= 1.5x); "
+          f"cold median {cold:.1f} ms (target <= 80 ms)")
+    functions.delete_function(aws, name)
+    iam.delete_role(aws, aws.name_for("bench-role"))
+
+
+def main() -> int:
+    cloud = start_cloud()
+    try:
+        aws = target.connect(quiet=True)
+        print(f"Local cloud at {aws.endpoint_url}; {os.cpu_count()} cores; Python {sys.version.split()[0]}")
+        bench_lambda(aws)
+    finally:
+        cloud.terminate()
+        cloud.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -83,3 +83,12 @@ def check_billed_total(answer: Any, target: Any, function_name: str) -> None:
         answer is not None and abs(float(answer) - expected) < 0.5,
         f"you gave {answer!r}; add up the 'billed_ms' of every report.",
     )
+
+
+def check_message_count(answer: Any, target: Any, table_name: str) -> None:
+    """05: the number of items in the MESSAGES partition."""
+    expected = target.client("dynamodb").query(
+        TableName=table_name, KeyConditionExpression="pk = :m",
+        ExpressionAttributeValues={":m": {"S": "MESSAGES"}}, Select="COUNT",
+    )["Count"]  # fmt: skip
+    _verdict(answer == expected, f"you gave {answer!r}; count the items whose pk is MESSAGES.")

@@ -92,3 +92,14 @@ def check_message_count(answer: Any, target: Any, table_name: str) -> None:
         ExpressionAttributeValues={":m": {"S": "MESSAGES"}}, Select="COUNT",
     )["Count"]  # fmt: skip
     _verdict(answer == expected, f"you gave {answer!r}; count the items whose pk is MESSAGES.")
+
+
+def check_cost_answer(answer: Any) -> None:
+    """10: the monthly cost of one traffic scenario."""
+    from . import costs
+
+    expected = costs.monthly_cost(costs.AppTraffic(
+        requests_per_month=2_000_000, page_views_per_month=200_000,
+        lambda_memory_mb=512, lambda_duration_ms=50)).total  # fmt: skip
+    ok = answer is not None and abs(float(answer) - expected) < 0.005
+    _verdict(ok, f"you gave {answer!r}; build an AppTraffic with those four numbers.")

@@ -9,6 +9,9 @@ if TYPE_CHECKING:
 
 
 def create_all(cloud: LocalCloud, moto_app: WSGIApp) -> list[DataPlane]:
+    from .apigateway import ApiGatewayPlane
+    from .cloudfront import CloudFrontPlane
     from .lambda_api import LambdaPlane
 
-    return [LambdaPlane(cloud, moto_app)]
+    return [LambdaPlane(cloud, moto_app), ApiGatewayPlane(cloud, moto_app),
+            CloudFrontPlane(cloud, moto_app)]

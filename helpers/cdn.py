@@ -38,10 +38,19 @@ def ensure_origin_access_control(aws: Any, name: str) -> str:
     return created["OriginAccessControl"]["Id"]
 
 
-def distribution_config(name: str, *, bucket_domain: str, oac_id: str,
-                        api_domain: str | None) -> dict[str, Any]:
+def distribution_config(name: str, *, bucket_domain: str, oac_id: str, api_domain: str | None,
+                        aliases: tuple[str, ...] = (),
+                        certificate_arn: str | None = None) -> dict[str, Any]:
     """The site from S3 by default; ``/api/*`` to API Gateway, never cached, every method,
-    every viewer header but Host (API Gateway routes on its own Host name)."""
+    every viewer header but Host (API Gateway routes on its own Host name). ``aliases`` are
+    other names the distribution answers to; CloudFront requires an ACM certificate
+    (us-east-1) covering them."""
+    if aliases and not certificate_arn:
+        raise ValueError("CloudFront serves aliases only with an ACM certificate (us-east-1) "
+                         "covering them: pass certificate_arn.")
+    certificate = ({"ACMCertificateArn": certificate_arn, "SSLSupportMethod": "sni-only",
+                    "MinimumProtocolVersion": "TLSv1.2_2021"} if aliases
+                   else {"CloudFrontDefaultCertificate": True})  # fmt: skip
     origins = [{
         "Id": "site", "DomainName": bucket_domain, "OriginPath": "",
         "OriginAccessControlId": oac_id, "S3OriginConfig": {"OriginAccessIdentity": ""},
@@ -72,7 +81,8 @@ def distribution_config(name: str, *, bucket_domain: str, oac_id: str,
         },
         "CacheBehaviors": {"Quantity": len(behaviors), "Items": behaviors},
         "PriceClass": "PriceClass_100", "HttpVersion": "http2", "IsIPV6Enabled": True,
-        "ViewerCertificate": {"CloudFrontDefaultCertificate": True},
+        "Aliases": {"Quantity": len(aliases), "Items": list(aliases)},
+        "ViewerCertificate": certificate,
     }  # fmt: skip
 
 

@@ -58,6 +58,33 @@ def ensure_zone(aws: Any, domain: str) -> str:
     return zone_id
 
 
+def certificate_for(aws: Any, name: str) -> str | None:
+    """The ACM certificate (in us-east-1, where CloudFront looks) that covers ``name``.
+
+    On AWS: ``WORKBOOK_CERTIFICATE_ARN``, a certificate you requested and validated (issuing
+    needs a DNS record in your zone and minutes of waiting). Locally one is requested for you.
+    """
+    if not aws.is_local:
+        return os.environ.get(CERTIFICATE_VARIABLE) or None
+    acm = aws.session.client("acm", region_name="us-east-1", endpoint_url=aws.endpoint_url)
+    for summary in acm.list_certificates()["CertificateSummaryList"]:
+        if summary["DomainName"] == name:
+            return summary["CertificateArn"]
+    return acm.request_certificate(
+        DomainName=name, ValidationMethod="DNS",
+        Tags=[{"Key": k, "Value": v} for k, v in aws.tags.items()],
+    )["CertificateArn"]  # fmt: skip
+
+
+def delete_certificate(aws: Any, certificate_arn: str | None) -> bool:
+    """Delete a certificate the workbook requested (locally). Yours, on AWS, is left alone."""
+    if not aws.is_local or not certificate_arn:
+        return False
+    acm = aws.session.client("acm", region_name="us-east-1", endpoint_url=aws.endpoint_url)
+    acm.delete_certificate(CertificateArn=certificate_arn)
+    return True
+
+
 def _alias_changes(action: str, record_name: str, distribution_domain: str) -> list[dict]:
     target = {"HostedZoneId": CLOUDFRONT_HOSTED_ZONE_ID, "DNSName": distribution_domain,
               "EvaluateTargetHealth": False}  # fmt: skip

@@ -103,3 +103,39 @@ def check_cost_answer(answer: Any) -> None:
         lambda_memory_mb=512, lambda_duration_ms=50)).total  # fmt: skip
     ok = answer is not None and abs(float(answer) - expected) < 0.005
     _verdict(ok, f"you gave {answer!r}; build an AppTraffic with those four numbers.")
+
+
+def check_stage_account(answer: Any, target: Any) -> None:
+    """12: the account id of workbook-stage."""
+    from . import accounts
+
+    stage = accounts.find_account(target, target.name_for("stage"))
+    _verdict(stage is not None and answer == stage["Id"],
+             f"you gave {answer!r}; assume into account_ids['stage'] and read .account_id.")
+
+
+def check_posted_message(answer: Any, base_url: str) -> None:
+    """06: the id of a message named Exercise, posted through the API."""
+    from . import api
+
+    if not answer:
+        _verdict(False, "post a message and keep the 'id' of the JSON the API returns.")
+        return
+    listed = api.request("GET", f"{base_url}/api/messages?limit=50").json or {}
+    found = [m for m in listed.get("messages", []) if m.get("id") == answer]
+    _verdict(bool(found) and found[0].get("name") == "Exercise",
+             f"no message named Exercise has the id {answer!r}.")
+
+
+def check_content_type(answer: Any, target: Any, bucket: str) -> None:
+    """07: the stored content type of app.js."""
+    expected = target.client("s3").head_object(Bucket=bucket, Key="app.js")["ContentType"]
+    _verdict(answer == expected, f"you gave {answer!r}; call head_object for the key app.js.")
+
+
+def check_missing_status(answer: Any, target: Any, domain: str) -> None:
+    """08: the status CloudFront returns for a key missing from the private bucket."""
+    from . import cdn
+
+    expected = cdn.request(target, domain, "GET", "/missing.html").status
+    _verdict(answer == expected, f"you gave {answer!r}; request /missing.html and read .status.")

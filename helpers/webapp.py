@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import functions, iam, logs, packaging, tables
+from . import api, cdn, dns, functions, iam, logs, packaging, site, tables
 from .display import example_path
 
 
@@ -47,3 +47,102 @@ def delete_backend(aws: Any, backend: Backend) -> dict[str, bool]:
         "table": tables.delete_table(aws, backend.table),
         "role": iam.delete_role(aws, backend.role),
     }
+
+
+@dataclass
+class App:
+    """Everything the assembled guestbook is made of, and where to open it."""
+
+    backend: Backend
+    api_id: str
+    bucket: str
+    oac_id: str
+    distribution_id: str
+    domain: str  # dXXXX.cloudfront.net
+    record: str | None = None  # the Route 53 name, when one is configured
+    zone_id: str | None = None
+    certificate: str | None = None
+
+    @property
+    def host(self) -> str:
+        return self.record or self.domain
+
+    def url(self, aws: Any) -> str:
+        return dns.local_url(aws, self.record) if self.record else cdn.site_url(aws, self.domain)
+
+
+def assemble(aws: Any, *, say: Any = print) -> App:
+    """Route 53 → CloudFront → S3 site, and /api/* → API Gateway → Lambda → DynamoDB."""
+    say("1/5 backend: table, role, function")
+    backend = ensure_backend(aws, say=say)
+    say("2/5 HTTP API, and its permission to invoke the function")
+    api_id = api.ensure_http_api(aws, aws.name_for("guestbook-api"), backend.function_arn,
+                                 routes=("ANY /api/{proxy+}",))  # fmt: skip
+    api.allow_invoke(aws, backend.function, api_id)
+    say("3/5 private bucket with the site")
+    bucket = site.ensure_private_bucket(aws, site.bucket_name(aws, "site"))
+    site.upload_site(aws, bucket, example_path("guestbook", "site"))
+    say("4/5 CloudFront distribution with Origin Access Control")
+    oac_id = cdn.ensure_origin_access_control(aws, aws.name_for("site-oac"))
+    domain_name = dns.configured_domain(aws)
+    record = f"guestbook.{domain_name}" if domain_name else None
+    certificate = dns.certificate_for(aws, record) if record else None
+    if certificate is None:
+        record = None
+    config = cdn.distribution_config(
+        aws.name_for("guestbook-cdn"), bucket_domain=site.origin_domain(aws, bucket),
+        oac_id=oac_id, api_domain=f"{api_id}.execute-api.{aws.region}.amazonaws.com",
+        aliases=(record,) if record else (), certificate_arn=certificate,
+    )  # fmt: skip
+    distribution = cdn.ensure_distribution(aws, aws.name_for("guestbook-cdn"), config)
+    cdn.allow_distribution_to_read(aws, bucket, distribution["Id"])
+    cdn.wait_deployed(aws, distribution["Id"], say=say)
+    app = App(backend, api_id, bucket, oac_id, distribution["Id"], distribution["DomainName"])
+    if record:
+        say("5/5 Route 53 alias record")
+        app.zone_id = dns.ensure_zone(aws, domain_name)
+        dns.ensure_alias(aws, app.zone_id, record, app.domain)
+        app.record, app.certificate = record, certificate
+    else:
+        say("5/5 Route 53 skipped: no domain configured")
+    return app
+
+
+def smoke_test(aws: Any, app: App) -> list[dict[str, Any]]:
+    """Use the app as a visitor would, through CloudFront; one row per check."""
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, response: Any, status: int, extra: bool = True) -> Any:
+        checks.append({"check": name, "status": response.status,
+                       "ok": response.status == status and extra})  # fmt: skip
+        return response
+
+    page = check("GET / serves the page", cdn.request(aws, app.host, "GET", "/"), 200)
+    check("it is HTML", page, 200, page.headers.get("content-type", "").startswith("text/html"))
+    check("GET /app.js", cdn.request(aws, app.host, "GET", "/app.js"), 200)
+    created = check("POST /api/messages creates", cdn.request(
+        aws, app.host, "POST", "/api/messages",
+        json_body={"name": "Smoke test", "text": "Checking the whole path"}), 201)
+    message = created.json or {}
+    listed = cdn.request(aws, app.host, "GET", "/api/messages?limit=50")
+    ids = [m["id"] for m in (listed.json or {}).get("messages", [])]
+    check("GET /api/messages lists it", listed, 200, message.get("id") in ids)
+    check("bad input is a 400", cdn.request(aws, app.host, "POST", "/api/messages",
+                                            json_body={"name": ""}), 400)  # fmt: skip
+    deleted = cdn.request(aws, app.host, "DELETE", f"/api/messages/{message.get('id')}",
+                          headers={"X-Delete-Token": message.get("delete_token", "")})
+    check("DELETE with its token", deleted, 204)
+    return checks
+
+
+def disassemble(aws: Any, app: App, *, say: Any = print) -> None:
+    """Delete in the order AWS needs: name, distribution, OAC, bucket, API, backend."""
+    if app.record and app.zone_id:
+        dns.delete_alias(aws, app.zone_id, app.record, app.domain)
+        dns.delete_zone(aws, app.zone_id)
+    cdn.delete_distribution(aws, app.distribution_id, say=say)
+    dns.delete_certificate(aws, app.certificate)
+    cdn.delete_origin_access_control(aws, aws.name_for("site-oac"))
+    site.delete_bucket(aws, app.bucket)
+    api.delete_http_api(aws, aws.name_for("guestbook-api"))
+    delete_backend(aws, app.backend)

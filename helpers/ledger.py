@@ -38,13 +38,14 @@ TAGGING_API_TYPES = {"lambda:function": "function", "dynamodb:table": "table", "
 # before the thing, and IAM last, so nothing still running loses its permissions midway.
 ORDER: tuple[tuple[str, str], ...] = (
     ("route53", "record"), ("cloudfront", "distribution"),
-    ("cloudfront", "origin-access-control"), ("s3", "bucket"), ("apigatewayv2", "api"),
+    ("cloudfront", "origin-access-control"), ("acm", "certificate"), ("s3", "bucket"), ("apigatewayv2", "api"),
     ("apigateway", "rest-api"), ("lambda", "function"), ("logs", "log-group"),
     ("dynamodb", "table"), ("route53", "hosted-zone"), ("budgets", "budget"), ("iam", "role"),
 )  # fmt: skip
 KIND_LABELS = {
     ("route53", "record"): "Route 53 record", ("cloudfront", "distribution"): "CloudFront distribution",
     ("cloudfront", "origin-access-control"): "CloudFront OAC", ("s3", "bucket"): "S3 bucket",
+    ("acm", "certificate"): "ACM certificate",
     ("apigatewayv2", "api"): "HTTP API", ("apigateway", "rest-api"): "REST API",
     ("lambda", "function"): "Lambda function", ("logs", "log-group"): "Log group",
     ("dynamodb", "table"): "DynamoDB table", ("route53", "hosted-zone"): "Route 53 hosted zone",
@@ -100,6 +101,7 @@ def inventory(aws: Any) -> list[Resource]:
     distributions = _distributions(aws)
     found = [
         *_alias_records(aws, distributions), *distributions, *_origin_access_controls(aws),
+        *_certificates(aws),
         *_buckets(aws, tagged), *_http_apis(aws), *_rest_apis(aws), *functions,
         *_log_groups(aws, {f.name for f in functions}, function_names), *_tables(aws, tagged),
         *_hosted_zones(aws), *_budgets(aws), *_roles(aws),
@@ -275,6 +277,23 @@ def _alias_records(aws: Any, distributions: list[Resource]) -> list[Resource]:
                     "alias-target", {"zone_id": zone_id, "zone_name": zone["Name"],
                                      "record": record},
                 ))  # fmt: skip
+    return found
+
+
+def acm_client(aws: Any) -> Any:
+    """ACM in us-east-1: the only region whose certificates CloudFront uses."""
+    return aws.session.client("acm", region_name="us-east-1", endpoint_url=aws.endpoint_url)
+
+
+def _certificates(aws: Any) -> list[Resource]:
+    """Certificates the workbook requested (tagged); one you brought is never listed."""
+    acm = acm_client(aws)
+    found = []
+    for summary in _pages(acm, "list_certificates", "CertificateSummaryList"):
+        arn = summary["CertificateArn"]
+        tags = _tag_dict(acm.list_tags_for_certificate(CertificateArn=arn).get("Tags"))
+        if has_workbook_tag(tags):
+            found.append(Resource("acm", "certificate", summary["DomainName"], arn, arn, "tag"))
     return found
 
 

@@ -283,6 +283,13 @@ def _delete_hosted_zone(aws: Any, zone: Resource, say: Say, wait: bool) -> str:
     return DELETED
 
 
+def _delete_certificate(aws: Any, certificate: Resource, say: Say, wait: bool) -> str:
+    from .ledger import acm_client
+
+    acm_client(aws).delete_certificate(CertificateArn=certificate.arn)
+    return DELETED
+
+
 def _delete_budget(aws: Any, budget: Resource, say: Say, wait: bool) -> str:
     aws.client("budgets").delete_budget(AccountId=aws.account_id, BudgetName=budget.name)
     return DELETED
@@ -308,6 +315,7 @@ DELETERS: dict[tuple[str, str], Callable[[Any, Resource, Say, bool], str]] = {
     ("route53", "record"): _delete_record,
     ("cloudfront", "distribution"): _delete_distribution,
     ("cloudfront", "origin-access-control"): _delete_origin_access_control,
+    ("acm", "certificate"): _delete_certificate,
     ("s3", "bucket"): _delete_bucket,
     ("apigatewayv2", "api"): _delete_http_api,
     ("apigateway", "rest-api"): _delete_rest_api,

@@ -139,3 +139,13 @@ def check_missing_status(answer: Any, target: Any, domain: str) -> None:
 
     expected = cdn.request(target, domain, "GET", "/missing.html").status
     _verdict(answer == expected, f"you gave {answer!r}; request /missing.html and read .status.")
+
+
+def check_health(answer: Any) -> None:
+    """09: the health check's JSON, fetched through the app's front door."""
+    _verdict(answer == {"status": "ok"}, f"you gave {answer!r}; read .json of the response.")
+
+
+def check_second_teardown(answer: Any) -> None:
+    """11: a second teardown deletes nothing."""
+    _verdict(answer == 0, f"you gave {answer!r}; count the report's .deleted list.")

@@ -15,6 +15,10 @@ _cloud = None
 
 def pytest_sessionstart(session):
     global _cloud
+    if getattr(session.config.option, "numprocesses", None) and not hasattr(
+        session.config, "workerinput"
+    ):
+        return  # with pytest-xdist, each worker starts its own cloud; the controller runs no test
     # Tests never talk to a real account: no target switch, no real credentials.
     for variable in ("WORKBOOK_TARGET", "WORKBOOK_AWS_MAY_COST_MONEY", "AWS_PROFILE",
                      "AWS_SESSION_TOKEN"):  # fmt: skip

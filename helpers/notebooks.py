@@ -22,17 +22,25 @@ KERNEL_METADATA = {
 }
 
 
-def execute_in_place(path: Path, endpoint: str) -> float:
+def execute(path: Path, endpoint: str, *, cells: int | None = None) -> nbformat.NotebookNode:
+    """Run the notebook (or its first ``cells`` cells) in a fresh kernel against ``endpoint``;
+    raises on the first failing cell. The file is not changed."""
     notebook = nbformat.read(path, as_version=4)
-    notebook.metadata = dict(KERNEL_METADATA)
-    started = time.perf_counter()
+    if cells is not None:
+        notebook.cells = notebook.cells[:cells]
     env = {**os.environ, "AWS_ENDPOINT_URL": endpoint}
     env.pop("WORKBOOK_TARGET", None)
     client = NotebookClient(
         notebook, timeout=600, kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )  # fmt: skip
-    client.execute(env=env)  # the kernel sees the fresh cloud's endpoint
+    client.execute(env=env)  # the kernel sees the given cloud's endpoint
+    return notebook
+
+
+def execute_in_place(path: Path, endpoint: str) -> float:
+    started = time.perf_counter()
+    notebook = execute(path, endpoint)
     for cell in notebook.cells:  # stable diffs: drop per-run execution metadata
         cell.metadata.pop("execution", None)
     notebook.metadata = dict(KERNEL_METADATA)

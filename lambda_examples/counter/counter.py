@@ -20,9 +20,16 @@ STARTED_AT = time.time()
 invocations = 0
 
 
+MAX_WORK_SECONDS = 2.0
+
+
 def handler(event, context):
     global invocations
     invocations += 1
+    # {"work_seconds": 0.3} stands in for real work, so invocations overlap when sent together.
+    work = event.get("work_seconds", 0) if isinstance(event, dict) else 0
+    if isinstance(work, (int, float)) and work > 0:
+        time.sleep(min(float(work), MAX_WORK_SECONDS))
     logger.info("invocation %d of environment %s", invocations, ENVIRONMENT_ID)
     return {
         "environment_id": ENVIRONMENT_ID,

@@ -237,3 +237,13 @@ def test_simulated_iam_propagation_refuses_young_roles_then_accepts(cloud, aws):
     finally:
         simulate(0)
     create(aws, young["Role"]["Arn"], "plane-young-fn", "echo")
+
+
+def test_a_recreated_function_starts_from_the_default_logging_config(aws, role):
+    name = create(aws, role, "plane-recreated", "echo", LoggingConfig={"LogFormat": "JSON"})
+    aws("lambda").delete_function(FunctionName=name)
+    create(aws, role, name, "echo")
+    config = aws("lambda").get_function_configuration(FunctionName=name)
+    assert config["LoggingConfig"]["LogFormat"] == "Text"
+    response, _ = invoke(aws, name, {}, LogType="Tail")
+    assert base64.b64decode(response["LogResult"]).decode().startswith(("START", "INIT_START"))

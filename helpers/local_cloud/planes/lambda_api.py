@@ -116,12 +116,16 @@ class LambdaPlane:
                 refused = self._refuse_unpropagated_role(account, spec.get("Role", ""))
                 if refused is not None:
                     return refused(environ, start_response)
+            key = (account, region, name.split(":")[-1])
             if "LoggingConfig" in spec:
-                key = (account, region, name.split(":")[-1])
                 self.logging_configs[key] = dict(spec["LoggingConfig"])
-        if request.method == "DELETE" and not rest and self._runtime is not None:
-            arn = f"arn:aws:lambda:{region}:{account}:function:{name.split(':')[-1]}"
-            self._runtime.discard(arn)
+            elif request.method == "POST" and not rest:  # a new function starts from defaults
+                self.logging_configs.pop(key, None)
+        if request.method == "DELETE" and not rest:
+            self.logging_configs.pop((account, region, name.split(":")[-1]), None)
+            if self._runtime is not None:
+                arn = f"arn:aws:lambda:{region}:{account}:function:{name.split(':')[-1]}"
+                self._runtime.discard(arn)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         captured: dict[str, Any] = {}

@@ -31,3 +31,10 @@ def test_a_new_environment_starts_counting_again():
 def test_greeting_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("GREETING", "Bonjour")
     assert fresh_module().handler({}, None)["greeting"] == "Bonjour"
+
+
+def test_simulated_work_is_capped(monkeypatch):
+    slept = []
+    monkeypatch.setattr(counter.time, "sleep", slept.append)
+    fresh_module().handler({"work_seconds": 60}, None)
+    assert slept == [counter.MAX_WORK_SECONDS]

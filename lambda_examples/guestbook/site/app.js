@@ -157,8 +157,10 @@
     element.className = `status ${kind}`.trim();
   }
 
-  function showEmptyState() {
-    if (list.children.length === 0) setStatus(listStatus, "No messages yet. Be the first!");
+  function showEmptyState(prefix = "") {
+    if (list.children.length === 0) {
+      setStatus(listStatus, `${prefix}No messages yet. Be the first!`.trim());
+    }
   }
 
   async function loadPage() {
@@ -192,25 +194,28 @@
 
   async function deleteMessage(id, item, button) {
     button.disabled = true;
+    let outcome;
     try {
       await request("DELETE", `${API}/${encodeURIComponent(id)}`, {
         headers: { "X-Delete-Token": tokens[id] },
       });
-      setStatus(listStatus, "Message deleted.", "success");
+      outcome = "Message deleted.";
     } catch (error) {
       if (error.status !== 404) {
         setStatus(listStatus, error.message, "error");
         button.disabled = false;
         return;
       }
-      setStatus(listStatus, "That message was already deleted.");
+      outcome = "That message was already deleted.";
     }
     delete tokens[id];
     saveTokens();
     shownIds.delete(id);
     item.remove();
     listHeading.focus(); // the focused button is gone; keep keyboard users in the list
-    showEmptyState();
+    // Say what happened, even when the list is now empty (the empty note must not replace it).
+    setStatus(listStatus, outcome, outcome === "Message deleted." ? "success" : "");
+    showEmptyState(`${outcome} `);
   }
 
   // --- The form: the same checks as the server, so most mistakes never leave the browser ---

@@ -91,12 +91,76 @@ def bench_lambda(aws: target.Target) -> None:
     iam.delete_role(aws, aws.name_for("bench-role"))
 
 
+def bench_web_app(aws: target.Target, clients: int = 8, total: int = 2000) -> None:
+    """GET /api/messages through CloudFront → API Gateway → Lambda → DynamoDB."""
+    import http.client
+    import threading
+
+    from helpers import webapp
+
+    print(f"Web app: GET /api/messages through the local CloudFront, {clients} concurrent clients"
+          " (issue: >= 150 requests/s, zero errors)")
+    app = webapp.assemble(aws, say=lambda message: None)
+    host, port = "127.0.0.1", int(aws.endpoint_url.rsplit(":", 1)[-1])
+    for number in range(20):
+        webapp.cdn.request(aws, app.host, "POST", "/api/messages",
+                           json_body={"name": "bench", "text": f"message {number}"})
+
+    # The plain call reads the same table, through the same cloud, with the same settings.
+    os.environ.update({"TABLE_NAME": app.backend.table, "AWS_DEFAULT_REGION": aws.region,
+                       "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"})
+    handler = functions.load_handler("guestbook", "app.handler")
+    event = webapp.api.test_event("GET", "/api/messages", query="limit=20")
+    import logging
+
+    logging.disable(logging.CRITICAL)  # its structured request log would flood the report
+    row("floor: the handler called as a plain function (its DynamoDB query included)",
+        timed(lambda: handler(event, functions.TestContext()), 200))
+    logging.disable(logging.NOTSET)
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    per_client = total // clients
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        mine, failures = [], []
+        for _ in range(per_client):
+            started = time.perf_counter()
+            connection.request("GET", "/api/messages?limit=20", headers={"Host": app.host})
+            response = connection.getresponse()
+            body = response.read()
+            mine.append((time.perf_counter() - started) * 1000)
+            if response.status != 200 or b'"messages"' not in body:
+                failures.append(f"{response.status} {body[:80]!r}")
+            if response.getheader("connection", "").lower() == "close":
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=30)
+        with lock:
+            latencies.extend(mine)
+            errors.extend(failures)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    row(f"GET /api/messages via CloudFront, {clients} clients", latencies)
+    print(f"  throughput {len(latencies) / elapsed:.0f} requests/s over {elapsed:.1f} s; "
+          f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    webapp.disassemble(aws, app, say=lambda message: None)
+
+
 def main() -> int:
     cloud = start_cloud()
     try:
         aws = target.connect(quiet=True)
         print(f"Local cloud at {aws.endpoint_url}; {os.cpu_count()} cores; Python {sys.version.split()[0]}")
         bench_lambda(aws)
+        bench_web_app(aws)
     finally:
         cloud.terminate()
         cloud.wait(timeout=30)

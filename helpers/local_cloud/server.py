@@ -65,6 +65,9 @@ def _configure_moto() -> None:
     """Settings that must be in place before moto creates its backends."""
     from moto import settings
 
+    from . import speedups
+
+    speedups.install()
     # So AWSLambdaBasicExecutionRole and friends can be attached, as on AWS.
     settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     # moto logs every request at INFO through werkzeug, even with verbose=False.
@@ -142,8 +145,12 @@ class LocalCloud:
         app = self.app = Router(moto, self.planes, info)
         if self.requested_port:
             _check_port_is_free(self.host, self.requested_port)
+        class RequestHandler(MotoRequestHandler):
+            # Without it, a response written in two parts waits on a delayed ACK (~40 ms).
+            disable_nagle_algorithm = True
+
         self._server = make_server(
-            self.host, self.requested_port, app, threaded=True, request_handler=MotoRequestHandler
+            self.host, self.requested_port, app, threaded=True, request_handler=RequestHandler
         )
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="local-cloud", daemon=True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable
@@ -80,13 +81,30 @@ def _moto_app() -> WSGIApp:
     return DomainDispatcherApplication(create_backend_app)
 
 
+SIGNED_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/")
+
+
 class Router:
     """WSGI entry point: our health check, then each data plane, then moto."""
 
-    def __init__(self, moto_app: WSGIApp, planes: list[DataPlane], info: dict[str, Any]):
+    def __init__(self, moto_app: Any, planes: list[DataPlane], info: dict[str, Any]):
         self.moto_app = moto_app
         self.planes = planes
         self.info = info
+        self._json_apps: dict[tuple[str, str, str], Any] = {}
+
+    def _moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """moto, skipping its per-request search for the backend when the request says which
+        (signed JSON-protocol calls name their service, region and API: DynamoDB, Logs...)."""
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        scope = SIGNED_SCOPE.search(environ.get("HTTP_AUTHORIZATION", "")) if target else None
+        if scope is None:
+            return self.moto_app(environ, start_response)
+        key = (scope[1], scope[2], target.split(".", 1)[0])
+        app = self._json_apps.get(key)
+        if app is None:
+            app = self._json_apps[key] = self.moto_app.get_application(environ)
+        return app(environ, start_response)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
@@ -96,7 +114,7 @@ class Router:
         for plane in self.planes:
             if plane.claims(request):
                 return plane(environ, start_response)
-        return self.moto_app(environ, start_response)
+        return self._moto(environ, start_response)
 
 
 class LocalCloud:

@@ -184,7 +184,7 @@ def request(aws: Any, domain: str, method: str, path: str, **kwargs: Any) -> Any
     from . import api
 
     if aws.is_local:  # connect to the local cloud, naming the distribution in Host
-        headers = {**kwargs.pop("headers", {}), "Host": domain}
+        headers = {**(kwargs.pop("headers", None) or {}), "Host": domain}
         return api.request(method, f"{aws.endpoint_url}{path}", headers=headers, **kwargs)
     return api.request(method, f"https://{domain}{path}", **kwargs)
 

@@ -179,4 +179,7 @@ def _connect_aws() -> Target:
             f"Account {target.account_id} is not in {ALLOWLIST_VARIABLE}={','.join(allowed)}. "
             "Switch credentials to an allowed account, or add this one if you meant it."
         )
+    print("  costs:   each notebook may bill this account; guardrails.cost_warning(aws, 'NN')\n"
+          "           says what, and guardrails.budget_alert(aws, 10, 'you@example.com') emails\n"
+          "           you before a surprise. Notebook 11 deletes everything the workbook made.")
     return target

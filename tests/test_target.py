@@ -79,6 +79,7 @@ def test_aws_prints_who_you_are_and_never_uses_the_local_endpoint(opted_in, caps
     aws = target.connect("aws")
     out = capsys.readouterr().out
     assert "account: 111122223333" in out and "user/learner" in out and "eu-west-1" in out
+    assert "budget_alert" in out  # the offer of a budget alert, before any notebook runs
     assert "AWS_ENDPOINT_URL" not in target.os.environ
     assert aws.endpoint_url is None
     assert StubbedSession.endpoints_seen == ["https://sts.eu-west-1.amazonaws.com"]

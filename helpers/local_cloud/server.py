@@ -66,9 +66,9 @@ def _configure_moto() -> None:
     """Settings that must be in place before moto creates its backends."""
     from moto import settings
 
-    from . import speedups
+    from . import moto_patches
 
-    speedups.install()
+    moto_patches.install()
     # So AWSLambdaBasicExecutionRole and friends can be attached, as on AWS.
     settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
     # moto logs every request at INFO through werkzeug, even with verbose=False.

@@ -1,6 +1,11 @@
-"""Faster paths through moto where its generic machinery dominates the local cloud's latency.
+"""Where moto, serving real concurrent traffic, needs help: thread safety and speed.
 
-moto serialises every response by walking botocore's shape model, which for a DynamoDB
+Thread safety: moto's DynamoDB backend is not safe under concurrent requests (a transaction
+deep-copies the table while another request writes to it: "dictionary changed size during
+iteration"). A browser, the smoke test or 200 visitors at once do exactly that, so DynamoDB
+calls run one at a time, as if on one partition.
+
+Speed: moto serialises every response by walking botocore's shape model, which for a DynamoDB
 ``Query`` of 20 items costs ~20 ms (the query itself ~3 ms). DynamoDB speaks JSON and moto's
 results for item operations are already in wire shape, so they are dumped directly; anything
 unexpected falls back to moto's serializer. Same bytes on the wire, an order of magnitude faster.
@@ -9,6 +14,7 @@ unexpected falls back to moto's serializer. Same bytes on the wire, an order of 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 ITEM_OPERATIONS = frozenset({
@@ -27,6 +33,27 @@ def _without_none(value: Any) -> Any:
 
 
 def install() -> None:
+    _serialise_dynamodb_calls()
+    _dump_item_results_directly()
+
+
+def _serialise_dynamodb_calls() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler, "_workbook_serialised", False):
+        return
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def serialised(self: Any) -> Any:
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialised
+    DynamoHandler._workbook_serialised = True
+
+
+def _dump_item_results_directly() -> None:
     from moto.dynamodb.responses import DynamoResult
 
     if getattr(DynamoResult, "_workbook_fast_path", False):

@@ -2,16 +2,8 @@
 
 import pytest
 
-from helpers import functions, iam, logs, packaging, target
+from helpers import functions, iam, logs, packaging
 from helpers.display import example_path
-from helpers.local_cloud import LocalCloud
-
-
-@pytest.fixture(scope="module")
-def aws():
-    with LocalCloud() as cloud, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        yield target.connect(quiet=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,13 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from helpers import guardrails, ledger, target
-from helpers.local_cloud import LocalCloud
+from helpers import guardrails, ledger
 from helpers.teardown import TeardownPanel, _wait_deployed, teardown
 
 HANDLER = "def handler(event, context):\n    print('ledger test')\n    return {'ok': True}\n"
@@ -57,14 +55,8 @@ def zip_of(files: dict[str, str]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def aws():
-    with LocalCloud() as cloud, pytest.MonkeyPatch.context() as patch:
-        # moto's state is global to the process: start from an empty account, as mock_aws
-        # does, so "exactly these resources" means exactly.
-        urllib.request.urlopen(urllib.request.Request(f"{cloud.endpoint}/moto-api/reset",
-                                                      method="POST"), timeout=10).read()
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        yield target.connect(quiet=True)
+def aws(empty_account_aws):  # "exactly these resources" needs an empty account to start from
+    return empty_account_aws
 
 
 # -- building things the workbook way, and look-alikes ------------------------------------------

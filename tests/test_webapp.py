@@ -4,24 +4,7 @@ API Gateway → Lambda → DynamoDB) of the local cloud: what a visitor's reques
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
-from helpers import cdn, target, webapp
-from helpers.local_cloud import LocalCloud
-
-
-@pytest.fixture(scope="module")
-def aws():
-    with LocalCloud() as cloud, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        yield target.connect(quiet=True)
-
-
-@pytest.fixture(scope="module")
-def app(aws):
-    assembled = webapp.assemble(aws, say=lambda message: None)
-    yield assembled
-    webapp.disassemble(aws, assembled, say=lambda message: None)
+from helpers import cdn, webapp
 
 
 def stored_messages(aws, app) -> int:

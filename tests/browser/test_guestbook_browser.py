@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from helpers import cdn, target, webapp
-from helpers.local_cloud import LocalCloud
+from helpers import cdn
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -51,17 +50,8 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def aws(chromium):  # no browser, no cloud: a skip costs nothing
-    with LocalCloud() as cloud, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        yield target.connect(quiet=True)
-
-
-@pytest.fixture(scope="module")
-def app(aws):
-    assembled = webapp.assemble(aws, say=lambda message: None)
-    yield assembled
-    webapp.disassemble(aws, assembled, say=lambda message: None)
+def aws(chromium, aws):  # the local cloud of tests/conftest.py, once a browser is there
+    return aws
 
 
 @dataclass

@@ -80,12 +80,18 @@ def invoke_url(aws: Any, api_id: str, stage: str = "$default") -> str:
     return f"https://{api_id}.execute-api.{aws.region}.amazonaws.com{suffix}"
 
 
-def _find_api(apigw: Any, name: str) -> dict | None:
-    for page in apigw.get_paginator("get_apis").paginate():
-        for api in page["Items"]:
-            if api["Name"] == name:
+def _find_by_name(apigw: Any, operation: str, items: str, name_key: str,
+                  name: str) -> dict | None:
+    """APIs have ids, not unique names: the workbook finds its own by the name it gave."""
+    for page in apigw.get_paginator(operation).paginate():
+        for api in page[items]:
+            if api[name_key] == name:
                 return api
     return None
+
+
+def _find_api(apigw: Any, name: str) -> dict | None:
+    return _find_by_name(apigw, "get_apis", "Items", "Name", name)
 
 
 def ensure_http_api(aws: Any, name: str, function_arn: str, *, routes: tuple[str, ...],
@@ -170,11 +176,7 @@ def delete_http_api(aws: Any, name: str) -> bool:
 # -- REST APIs, for comparison ------------------------------------------------------------------
 
 def _find_rest_api(apigw: Any, name: str) -> dict | None:
-    for page in apigw.get_paginator("get_rest_apis").paginate():
-        for api in page["items"]:
-            if api["name"] == name:
-                return api
-    return None
+    return _find_by_name(apigw, "get_rest_apis", "items", "name", name)
 
 
 def ensure_rest_api(aws: Any, name: str, function_arn: str, *, stage: str = "v1") -> str:

@@ -94,16 +94,22 @@ def detach_managed_policy(aws: Any, role_name: str, policy_arn: str) -> None:
 
 
 def delete_role(aws: Any, role_name: str) -> bool:
-    """Detach managed policies, delete inline ones, then the role. False if it was not there."""
+    """IAM deletes only a bare role: take it out of instance profiles, detach managed
+    policies, delete inline ones, then the role. False if it was not there."""
     iam = aws.client("iam")
     try:
-        attached = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+        iam.get_role(RoleName=role_name)
     except iam.exceptions.NoSuchEntityException:
         return False
-    for policy in attached:
-        iam.detach_role_policy(RoleName=role_name, PolicyArn=policy["PolicyArn"])
-    for policy_name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]:
-        iam.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
+    for profile in iam.list_instance_profiles_for_role(RoleName=role_name)["InstanceProfiles"]:
+        iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"],
+                                              RoleName=role_name)  # fmt: skip
+    for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
+        for policy in page["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=role_name, PolicyArn=policy["PolicyArn"])
+    for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
+        for policy_name in page["PolicyNames"]:
+            iam.delete_role_policy(RoleName=role_name, PolicyName=policy_name)
     iam.delete_role(RoleName=role_name)
     return True
 

@@ -85,17 +85,35 @@ def origin_domain(aws: Any, bucket: str) -> str:
     return f"{bucket}.s3.{aws.region}.amazonaws.com"
 
 
-def delete_bucket(aws: Any, name: str) -> bool:
-    """Delete every object version and delete marker, then the bucket."""
+def empty_bucket(aws: Any, name: str) -> int:
+    """Abort unfinished uploads, delete every object version and delete marker (S3 deletes only
+    an empty bucket). Returns how many versions and markers went."""
+    from botocore.exceptions import ClientError
+
     s3 = aws.client("s3")
-    try:
-        pages = list(s3.get_paginator("list_object_versions").paginate(Bucket=name))
-    except s3.exceptions.NoSuchBucket:
-        return False
-    for page in pages:
+    for upload in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=name, Key=upload["Key"], UploadId=upload["UploadId"])
+    removed = 0
+    while True:  # always the first page: what was there is gone
+        page = s3.list_object_versions(Bucket=name, MaxKeys=1000)
         doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
                   for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]  # fmt: skip
-        if doomed:
-            s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
+        if not doomed:
+            return removed
+        result = s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
+        if result.get("Errors"):
+            first = result["Errors"][0]
+            raise ClientError({"Error": {"Code": first["Code"], "Message": first["Message"]}},
+                              "DeleteObjects")  # fmt: skip
+        removed += len(doomed)
+
+
+def delete_bucket(aws: Any, name: str) -> bool:
+    """Empty the bucket, then delete it. False if it was not there."""
+    s3 = aws.client("s3")
+    try:
+        empty_bucket(aws, name)
+    except s3.exceptions.NoSuchBucket:
+        return False
     s3.delete_bucket(Bucket=name)
     return True

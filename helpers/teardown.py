@@ -202,26 +202,12 @@ def _delete_origin_access_control(aws: Any, oac: Resource, say: Say, wait: bool)
 
 def _delete_bucket(aws: Any, bucket: Resource, say: Say, wait: bool) -> str:
     """S3 deletes only an empty bucket: with versioning, every version and delete marker."""
-    s3 = aws.client("s3")
-    for upload in s3.list_multipart_uploads(Bucket=bucket.name).get("Uploads", []):
-        s3.abort_multipart_upload(Bucket=bucket.name, Key=upload["Key"],
-                                  UploadId=upload["UploadId"])  # fmt: skip
-    removed = 0
-    while True:  # always the first page: what was there is gone
-        page = s3.list_object_versions(Bucket=bucket.name, MaxKeys=1000)
-        doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                  for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]  # fmt: skip
-        if not doomed:
-            break
-        result = s3.delete_objects(Bucket=bucket.name, Delete={"Objects": doomed, "Quiet": True})
-        if result.get("Errors"):
-            first = result["Errors"][0]
-            raise ClientError({"Error": {"Code": first["Code"], "Message": first["Message"]}},
-                              "DeleteObjects")  # fmt: skip
-        removed += len(doomed)
+    from .site import empty_bucket
+
+    removed = empty_bucket(aws, bucket.name)
     if removed:
         say(f"{bucket.label}: emptied ({removed} object versions and delete markers)")
-    s3.delete_bucket(Bucket=bucket.name)
+    aws.client("s3").delete_bucket(Bucket=bucket.name)
     return DELETED
 
 
@@ -296,19 +282,9 @@ def _delete_budget(aws: Any, budget: Resource, say: Say, wait: bool) -> str:
 
 
 def _delete_role(aws: Any, role: Resource, say: Say, wait: bool) -> str:
-    """IAM deletes only a bare role: out of instance profiles, no policies attached or inline."""
-    iam = aws.client("iam")
-    for profile in iam.list_instance_profiles_for_role(RoleName=role.name)["InstanceProfiles"]:
-        iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"],
-                                              RoleName=role.name)  # fmt: skip
-    for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role.name):
-        for policy in page["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=role.name, PolicyArn=policy["PolicyArn"])
-    for page in iam.get_paginator("list_role_policies").paginate(RoleName=role.name):
-        for policy_name in page["PolicyNames"]:
-            iam.delete_role_policy(RoleName=role.name, PolicyName=policy_name)
-    iam.delete_role(RoleName=role.name)
-    return DELETED
+    from .iam import delete_role
+
+    return DELETED if delete_role(aws, role.name) else ALREADY_GONE
 
 
 DELETERS: dict[tuple[str, str], Callable[[Any, Resource, Say, bool], str]] = {

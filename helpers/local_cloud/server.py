@@ -43,7 +43,8 @@ class DataPlane(Protocol):
         """Serve a claimed request (a WSGI application)."""
 
     def close(self) -> None:
-        """Release processes and threads."""
+        """Release processes and threads (optional, as are ``start`` and ``reset``: see
+        ``planes/__init__.py`` for the lifecycle)."""
 
 
 def _check_port_is_free(host: str, port: int) -> None:
@@ -114,7 +115,18 @@ class Router:
         for plane in self.planes:
             if plane.claims(request):
                 return plane(environ, start_response)
+        if request.path == "/moto-api/reset" and request.method == "POST":
+            return self._reset(environ, start_response)
         return self._moto(environ, start_response)
+
+    def _reset(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """moto forgets every resource; the planes forget theirs (runtimes, timers, queues)."""
+        from .planes import lifecycle
+
+        body = b"".join(self.moto_app(environ, start_response))
+        for plane in self.planes:
+            lifecycle(plane, "reset")
+        return [body]
 
 
 class LocalCloud:
@@ -174,6 +186,10 @@ class LocalCloud:
             target=self._server.serve_forever, name="local-cloud", daemon=True
         )
         self._thread.start()
+        from .planes import lifecycle
+
+        for plane in self.planes:
+            lifecycle(plane, "start")
         return self
 
     def stop(self) -> None:
@@ -181,8 +197,10 @@ class LocalCloud:
             return
         self._server.shutdown()
         self._server.server_close()
+        from .planes import lifecycle
+
         for plane in self.planes:
-            plane.close()
+            lifecycle(plane, "close")
         self._server = None
 
     def __enter__(self) -> LocalCloud:

@@ -29,6 +29,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from ..server import LocalCloud, WSGIApp
+from . import Plane, register
 from . import apigateway_rules as rules
 from .apigateway_rules import GatewayResponse, ProxyContext, ProxyRequest, Route
 
@@ -46,7 +47,8 @@ def _apigw_id() -> str:
     return base64.b64encode(os.urandom(11)).decode()
 
 
-class ApiGatewayPlane:
+@register(order=20)
+class ApiGatewayPlane(Plane):
     """Claims execute-api requests; see the module docstring."""
 
     def __init__(self, cloud: LocalCloud, moto_app: WSGIApp):

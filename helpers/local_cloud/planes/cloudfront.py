@@ -37,6 +37,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from ..server import ACCOUNT_ID, LocalCloud, WSGIApp
+from . import Plane, register
 from . import cloudfront_rules as rules
 
 CONTROL_PLANE = re.compile(r"^/2020-05-31/distribution"
@@ -129,7 +130,8 @@ def _distribution(account: str, model: Any) -> rules.Distribution:
     )
 
 
-class CloudFrontPlane:
+@register(order=30)
+class CloudFrontPlane(Plane):
     """Claims distribution hosts, ``/_aws/cloudfront/...`` and CloudFront's distribution API."""
 
     def __init__(self, cloud: LocalCloud, moto_app: WSGIApp):

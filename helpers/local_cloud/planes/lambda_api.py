@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..lambda_runtime import FunctionSpec, InvocationResult, LambdaRuntime
 from ..server import ACCOUNT_ID, REGION, LocalCloud, WSGIApp
+from . import Plane, register
 
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(?:/(?P<name>[^/]+)(?P<rest>/.*)?)?/?$")
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
@@ -44,7 +45,8 @@ def _moto_error(error: Exception) -> Response:
     return Response(body, status, headers, content_type="application/json")
 
 
-class LambdaPlane:
+@register(order=10)
+class LambdaPlane(Plane):
     """Claims ``/2015-03-31/functions...``; see the module docstring."""
 
     def __init__(self, cloud: LocalCloud, moto_app: WSGIApp):
@@ -83,8 +85,15 @@ class LambdaPlane:
             return self._runtime
 
     def close(self) -> None:
-        if self._runtime is not None:
-            self._runtime.shutdown()
+        with self._lock:
+            runtime, self._runtime = self._runtime, None
+        if runtime is not None:
+            runtime.shutdown()
+
+    def reset(self) -> None:
+        """moto forgot every function: stop their environments, forget what moto drops."""
+        self.close()
+        self.logging_configs.clear()
 
     @staticmethod
     def _region(request: Request) -> str:

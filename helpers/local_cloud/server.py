@@ -16,8 +16,10 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
+
+from . import access_rules as access
+from .http_server import LocalHTTPServer
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -37,7 +39,9 @@ class DataPlane(Protocol):
     """A piece of the local cloud that serves traffic moto does not."""
 
     def claims(self, request: Request) -> bool:
-        """True when this plane serves the request (checked before moto)."""
+        """True when this plane serves the request (checked before moto). A plane may also
+        define ``is_public(request)``: True for traffic AWS serves unsigned to anyone (API
+        Gateway, CloudFront), which skips the control plane's signature and origin checks."""
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Serve a claimed request (a WSGI application)."""
@@ -77,9 +81,16 @@ def _configure_moto() -> None:
 
 
 def _moto_app() -> WSGIApp:
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from moto.moto_server import werkzeug_app
 
-    return DomainDispatcherApplication(create_backend_app)
+    # moto wraps every backend in flask-cors reflecting any Origin: any web page could drive
+    # the cloud. CORS belongs to the data planes (API Gateway, S3 bucket configuration).
+    werkzeug_app.DISABLE_GLOBAL_CORS = True
+    return werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+
+
+def _never(request: Request) -> bool:
+    return False
 
 
 SIGNED_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/")
@@ -92,6 +103,8 @@ class Router:
         self.moto_app = moto_app
         self.planes = planes
         self.info = info
+        self.host_names = access.configured_host_names()
+        self.own_origins: set[str] = set()  # the cloud's own http://host:port, once it listens
         self._json_apps: dict[tuple[str, str, str], Any] = {}
 
     def _moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -112,12 +125,39 @@ class Router:
         if request.path == "/_aws/health":
             body = json.dumps({"status": "running", **self.info})
             return Response(body, content_type="application/json")(environ, start_response)
-        for plane in self.planes:
-            if plane.claims(request):
-                return plane(environ, start_response)
+        plane = next((plane for plane in self.planes if plane.claims(request)), None)
+        refused = self._refusal(request, plane)
+        if refused is not None:
+            status, headers, body = refused
+            start_response(status, headers)
+            return [body]
+        if plane is not None:
+            return plane(environ, start_response)
         if request.path == "/moto-api/reset" and request.method == "POST":
             return self._reset(environ, start_response)
         return self._moto(environ, start_response)
+
+    def _refusal(self, request: Request, plane: DataPlane | None) -> Any:
+        """Why this request is refused (see ``access_rules``), or None."""
+        environ = request.environ
+        public = plane is not None and getattr(plane, "is_public", _never)(request)
+        name = access.host_name(request.host)
+        if not public and not access.serves_host(name, self.host_names):
+            return access.refusal(421, "MisdirectedRequest", (
+                f"The local cloud does not serve the host name {name!r}. It answers 127.0.0.1, "
+                "localhost, *.localhost, AWS service names and the names in "
+                "LOCAL_CLOUD_HOSTNAMES (comma-separated)."))
+        if public or access.is_anonymous_s3_read(environ) and not access.is_signed(environ):
+            return None  # AWS's data planes: CORS as the API or bucket configures it
+        if access.from_another_site(environ, self.own_origins):
+            return access.refusal(403, "AccessDeniedException", (
+                "The local cloud refuses control-plane requests that a browser sends on behalf "
+                "of another site (Origin or Sec-Fetch-Site). Call it from boto3 or the AWS CLI."))
+        if not access.is_signed(environ) and not access.is_local_endpoint(request.path):
+            return access.refusal(403, "MissingAuthenticationTokenException", (
+                "Missing Authentication Token: like AWS, the local cloud refuses unsigned calls "
+                "to its control plane. Use boto3 or the AWS CLI (they sign every call)."))
+        return None
 
     def _reset(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """moto forgets every resource; the planes forget theirs (runtimes, timers, queues)."""
@@ -141,7 +181,7 @@ class LocalCloud:
         self.requested_port = port
         self.planes: list[DataPlane] = []
         self.app: Router | None = None  # the whole cloud as one WSGI app (for internal requests)
-        self._server: BaseWSGIServer | None = None
+        self._server: LocalHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -165,8 +205,6 @@ class LocalCloud:
         if self._server is not None:
             return self
         _configure_moto()
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
-
         from . import planes
 
         moto = _moto_app()
@@ -175,13 +213,8 @@ class LocalCloud:
         app = self.app = Router(moto, self.planes, info)
         if self.requested_port:
             _check_port_is_free(self.host, self.requested_port)
-        class RequestHandler(MotoRequestHandler):
-            # Without it, a response written in two parts waits on a delayed ACK (~40 ms).
-            disable_nagle_algorithm = True
-
-        self._server = make_server(
-            self.host, self.requested_port, app, threaded=True, request_handler=RequestHandler
-        )
+        self._server = LocalHTTPServer((self.host, self.requested_port), app)
+        app.own_origins = {f"http://{name}:{self.port}" for name in (self.host, "localhost")}
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="local-cloud", daemon=True
         )
@@ -195,13 +228,16 @@ class LocalCloud:
     def stop(self) -> None:
         if self._server is None:
             return
-        self._server.shutdown()
-        self._server.server_close()
+        server, self._server = self._server, None
+        server.shutdown()  # no new connections
         from .planes import lifecycle
 
-        for plane in self.planes:
+        for plane in self.planes:  # runtimes die first, so no request waits on one
             lifecycle(plane, "close")
-        self._server = None
+        server.close_all()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
     def __enter__(self) -> LocalCloud:
         return self.start()

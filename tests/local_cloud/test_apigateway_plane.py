@@ -295,6 +295,16 @@ def test_payload_1_0_event_on_an_http_api(stack):
     assert event["requestContext"]["identity"]["sourceIp"] == "127.0.0.1"
 
 
+
+# Header names (FIELD-NOTES; AWS docs "Working with AWS Lambda proxy integrations for HTTP APIs":
+# "Header names are lowercased" in both formats; REST APIs pass them on as the client sent them).
+def test_http_api_lower_cases_header_names_in_payload_1_0_too(stack):
+    event = http_api(stack, "/dev/v1/messages/9", headers=[("day", "Monday"),
+                                                          ("X-Mixed-Case", "yes")]).json()
+    assert event["headers"]["day"] == "Monday" and event["headers"]["x-mixed-case"] == "yes"
+    assert event["multiValueHeaders"]["x-mixed-case"] == ["yes"]
+    assert all(name == name.lower() for name in event["headers"])
+
 # -- HTTP APIs: the response ------------------------------------------------------------------------
 def test_plain_json_return_value_is_inferred_as_200_application_json(stack):
     reply = http_api(stack, "/messages?mode=infer")
@@ -401,6 +411,15 @@ def test_rest_api_event_is_payload_1_0_without_the_stage_in_path(stack):
     assert event["body"] == "hello" and event["isBase64Encoded"] is False
     assert event["requestContext"]["requestId"] == reply.header("x-amzn-RequestId")
     assert reply.header("x-amz-apigw-id")
+
+
+def test_rest_api_passes_header_names_exactly_as_sent(stack):
+    # The AWS SDK examples' API Gateway demo reads event["headers"]["day"]: it must get it.
+    event = rest_api(stack, "/prod/items/7", headers=[("day", "Tuesday"), ("X-lower-UPPER", "1"),
+                                                     ("X-Rep", "a"), ("X-Rep", "b")]).json()
+    assert event["headers"]["day"] == "Tuesday" and "Day" not in event["headers"]
+    assert event["headers"]["X-lower-UPPER"] == "1"
+    assert event["multiValueHeaders"]["X-Rep"] == ["a", "b"] and event["headers"]["X-Rep"] == "b"
 
 
 def test_rest_api_unknown_resource_or_method_is_403_missing_authentication_token(stack):

@@ -36,6 +36,9 @@ class EchoOrigin:
     def claims(self, request: Request) -> bool:
         return request.host == self.host
 
+    def is_public(self, request: Request) -> bool:
+        return True  # like API Gateway: anyone may call it, unsigned
+
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         echo = {"method": request.method, "path": request.path,

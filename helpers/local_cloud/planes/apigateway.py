@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
+from ..http_server import RAW_HEADERS
 from ..server import LocalCloud, WSGIApp
 from . import Plane, register
 from . import apigateway_rules as rules
@@ -59,6 +60,9 @@ class ApiGatewayPlane(Plane):
 
     def claims(self, request: Request) -> bool:
         return request.path.startswith(PATH_PREFIX) or bool(HOST.match(request.host or ""))
+
+    def is_public(self, request: Request) -> bool:
+        return True  # execute-api traffic: the API's own authorisation and CORS apply
 
     def close(self) -> None:
         self._invokers.shutdown(wait=False, cancel_futures=True)
@@ -257,7 +261,10 @@ def _proxy_request(request: Request, path: str) -> ProxyRequest:
         "X-Forwarded-Port": str(request.environ.get("SERVER_PORT", "")),
         "X-Amzn-Trace-Id": f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()}",
     }  # fmt: skip
-    headers = [(k, v) for k, v in request.headers.items() if k not in added] + list(added.items())
+    # Header names as the client spelled them (REST APIs pass them on unchanged).
+    sent = request.environ.get(RAW_HEADERS) or list(request.headers.items())
+    replaced = {name.lower() for name in added}
+    headers = [(k, v) for k, v in sent if k.lower() not in replaced] + list(added.items())
     return ProxyRequest(
         method=request.method, raw_path=path,
         query_string=request.query_string.decode("latin-1"),

@@ -240,10 +240,13 @@ def event_v2(request: ProxyRequest, context: ProxyContext) -> dict[str, Any]:
 def event_v1(request: ProxyRequest, context: ProxyContext, *, rest_api: bool,
              body_as_text: bool) -> dict[str, Any]:  # fmt: skip
     """Payload format 1.0 (REST APIs, and HTTP APIs that ask for it): single- and multi-value
-    headers and query parameters (the single-value map keeps the last value)."""
+    headers and query parameters (the single-value map keeps the last value). REST APIs pass
+    header names as the client sent them; HTTP APIs lower-case them in both payload formats."""
     headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
     for name, value in request.headers:
+        if not rest_api:
+            name = name.lower()
         headers[name] = value
         multi_headers.setdefault(name, []).append(value)
     parameters = query_parameters(request.query_string)

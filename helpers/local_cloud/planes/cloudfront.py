@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
+from ..http_server import RAW_HEADERS
 from ..server import ACCOUNT_ID, LocalCloud, WSGIApp
 from . import Plane, register
 from . import cloudfront_rules as rules
@@ -154,6 +155,10 @@ class CloudFrontPlane(Plane):
         if name in LOOPBACK_NAMES or _is_ip(name):
             return False  # moto's own control plane: never ours
         return name.endswith(".cloudfront.net") or self.host_index().resolve(name) is not None
+
+    def is_public(self, request: Request) -> bool:
+        """Viewer traffic is public; CloudFront's own API (distributions, OAC) is not."""
+        return not (CONTROL_PLANE.match(request.path) and self._is_cloudfront_call(request))
 
     @staticmethod
     def _is_cloudfront_call(request: Request) -> bool:
@@ -332,9 +337,12 @@ class CloudFrontPlane(Plane):
         environ, body = request.environ, b"" if method else request.get_data()
         inner = {name: value for name, value in environ.items()
                  if not name.startswith("HTTP_") and not (method and name == "CONTENT_TYPE")}
-        for name, value in request.headers.items():
-            if name.lower() not in HOP_BY_HOP | {"host", "content-type"}:
-                inner["HTTP_" + name.upper().replace("-", "_")] = value
+        dropped = HOP_BY_HOP | {"host", "content-type", "content-length", "x-forwarded-for"}
+        sent = environ.get(RAW_HEADERS) or list(request.headers.items())
+        forwarded = [(name, value) for name, value in sent if name.lower() not in dropped]
+        for name, value in forwarded:
+            key = "HTTP_" + name.upper().replace("-", "_")
+            inner[key] = f"{inner[key]},{value}" if key in inner else value
         origin_path = rules.origin_request_path(origin, path)
         forwards_query = rules.forwards_query_string(behavior) and not method
         query = request.query_string.decode("latin-1") if forwards_query else ""
@@ -350,6 +358,12 @@ class CloudFrontPlane(Plane):
             "HTTP_X_FORWARDED_FOR": f"{forwarded_for}, {viewer}" if forwarded_for else viewer,
             "HTTP_VIA": VIA, "HTTP_X_AMZ_CF_ID": cf_id, HOPS: environ.get(HOPS, 0) + 1,
         })
+        if not method and "CONTENT_TYPE" in inner:
+            forwarded.append(("Content-Type", inner["CONTENT_TYPE"]))
+        inner[RAW_HEADERS] = [("Host", origin.domain_name), *forwarded,
+                              ("Content-Length", str(len(body))),
+                              ("X-Forwarded-For", inner["HTTP_X_FORWARDED_FOR"]),
+                              ("Via", VIA), ("X-Amz-Cf-Id", cf_id)]
         return inner
 
     # -- responses ------------------------------------------------------------------------------

@@ -118,6 +118,15 @@ def bench_web_app(aws: target.Target, clients: int = 8, total: int = 2000) -> No
         timed(lambda: handler(event, functions.TestContext()), 200))
     logging.disable(logging.NOTSET)
 
+    health = http.client.HTTPConnection(host, port, timeout=30)
+
+    def health_round_trip() -> None:  # the server alone: one keep-alive connection
+        health.request("GET", "/_aws/health")
+        health.getresponse().read()
+
+    row("floor: bare HTTP round trip to /_aws/health (keep-alive)", timed(health_round_trip, 500))
+    health.close()
+
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()

@@ -88,3 +88,47 @@ def test_module_exits_with_a_message_when_the_port_is_taken():
         )  # fmt: skip
     assert result.returncode == 2, (time.monotonic() - started, result)
     assert "already in use" in result.stderr
+
+
+def child_pids() -> set[int]:
+    """Processes whose parent is this test process (Linux: /proc/self/task/*/children)."""
+    import glob
+
+    pids: set[int] = set()
+    for path in glob.glob("/proc/self/task/*/children"):
+        with open(path) as children:
+            pids.update(int(pid) for pid in children.read().split())
+    return pids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts children through /proc")
+def test_stop_leaves_no_thread_and_no_process_behind():
+    import http.client
+    import io
+    import json
+    import threading
+    import zipfile
+
+    threads_before = {thread.ident for thread in threading.enumerate()}
+    children_before = child_pids()
+    cloud = LocalCloud().start()
+    role = client(cloud.endpoint, "iam").create_role(
+        RoleName="leftovers", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}),
+    )["Role"]["Arn"]  # fmt: skip
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+    functions = client(cloud.endpoint, "lambda")
+    functions.create_function(FunctionName="leftovers", Runtime="python3.11", Role=role,
+                              Handler="app.handler", Code={"ZipFile": package.getvalue()})
+    assert functions.invoke(FunctionName="leftovers", Payload=b"{}")["StatusCode"] == 200
+    idle = http.client.HTTPConnection(cloud.host, cloud.port, timeout=10)
+    idle.request("GET", "/_aws/health")
+    idle.getresponse().read()  # a kept-alive connection holds a thread until stop()
+    assert child_pids() - children_before, "the invoke should have started a runtime process"
+    cloud.stop()
+    left = [t.name for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
+    assert left == []
+    assert child_pids() - children_before == set()

@@ -53,6 +53,7 @@ class LambdaPlane(Plane):
         self.cloud = cloud
         self.moto_app = moto_app
         self._runtime: LambdaRuntime | None = None
+        self._closed = False
         self._lock = threading.Lock()
         self.logging_configs: dict[tuple[str, str, str], dict[str, str]] = {}
         self.iam_propagation_seconds = 0.0
@@ -77,6 +78,8 @@ class LambdaPlane(Plane):
     @property
     def runtime(self) -> LambdaRuntime:
         with self._lock:
+            if self._closed:
+                raise RuntimeError("The local cloud is stopping: no new invocations.")
             if self._runtime is None:
                 self._runtime = LambdaRuntime(
                     region=REGION, account_id=ACCOUNT_ID,
@@ -86,14 +89,19 @@ class LambdaPlane(Plane):
 
     def close(self) -> None:
         with self._lock:
-            runtime, self._runtime = self._runtime, None
-        if runtime is not None:
-            runtime.shutdown()
+            self._closed = True
+        self._stop_runtime()
 
     def reset(self) -> None:
         """moto forgot every function: stop their environments, forget what moto drops."""
-        self.close()
+        self._stop_runtime()
         self.logging_configs.clear()
+
+    def _stop_runtime(self) -> None:
+        with self._lock:
+            runtime, self._runtime = self._runtime, None
+        if runtime is not None:
+            runtime.shutdown()
 
     @staticmethod
     def _region(request: Request) -> str:

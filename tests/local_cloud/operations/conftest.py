@@ -47,6 +47,12 @@ def zip_of(source: str = HANDLERS) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(name="zip_of_source")
+def zip_of_source_fixture():
+    """zip_of_source(source of app.py) -> a deployment package."""
+    return zip_of
+
+
 @pytest.fixture(scope="module")
 def clock():
     return FakeClock()

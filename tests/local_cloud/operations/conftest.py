@@ -91,7 +91,7 @@ def aws(cloud):
 def botocore_config():
     from botocore.config import Config
 
-    return Config(retries={"max_attempts": 1, "mode": "standard"})  # a 429 is not retried
+    return Config(retries={"total_max_attempts": 1, "mode": "standard"})  # a 429 is not retried
 
 
 @pytest.fixture(scope="module")

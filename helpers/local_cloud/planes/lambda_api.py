@@ -88,11 +88,12 @@ class LambdaPlane(Plane):
             return self._runtime
 
     def close(self) -> None:
-        self.operations.close()  # operate: queued events are dropped, workers stop
+        self.operations.close()  # operate: queued events are dropped, no new one starts
         with self._lock:
             runtime, self._runtime = self._runtime, None
         if runtime is not None:
             runtime.shutdown()
+        self.operations.join()  # operate: the async workers end with the runtime
 
     def reset(self) -> None:
         """moto forgot every function: stop their environments, forget what moto drops."""

@@ -121,13 +121,20 @@ class AsyncInvocations:
             self._closed = False
 
     def close(self) -> None:
+        """Drop queued events and let no worker start another (running ones finish)."""
         with self._condition:
             self._closed = True
             self._queues.clear()
             self._condition.notify_all()
+
+    def join(self, timeout: float = 5.0) -> None:
+        """Wait for the workers to end, after ``close()`` (and after the runtime stopped, so
+        that a worker in the middle of an invoke gets its answer)."""
+        with self._condition:
             workers, self._workers = self._workers, []
+        deadline = REAL_CLOCK.monotonic() + timeout
         for worker in workers:
-            worker.join(timeout=5)
+            worker.join(timeout=max(0.0, deadline - REAL_CLOCK.monotonic()))
 
     # -- the workers ------------------------------------------------------------------------------
     def _due_event(self, now: float, take: bool) -> AsyncEvent | None:

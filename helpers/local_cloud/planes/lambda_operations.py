@@ -94,7 +94,11 @@ class LambdaOperations:
         self.metrics.reset()
 
     def close(self) -> None:
+        """No queued event starts any more (call ``join`` once the runtime has stopped)."""
         self.async_invocations.close()
+
+    def join(self) -> None:
+        self.async_invocations.join()
 
     # -- running one invoke ---------------------------------------------------------------------
     def run(self, invoked: Invoked, call: Callable[[], InvocationResult]) -> InvocationResult:

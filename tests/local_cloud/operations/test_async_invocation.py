@@ -261,3 +261,21 @@ def test_other_planes_queue_events_by_arn(aws, function, operations, read, settl
     assert read.reports(name)[0].split()[2] == request_id
     with pytest.raises(LookupError):
         cloud.plane(LambdaPlane).invoke_event(arn + "-missing", b"{}")
+
+
+def test_stopping_the_cloud_leaves_no_worker_or_evaluator_thread(aws, function):
+    import threading
+
+    from helpers.local_cloud import LocalCloud
+    from helpers.local_cloud.planes.lambda_api import LambdaPlane
+
+    name = function("fail")  # moto's state is shared: the other cloud sees the function too
+    arn = aws("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    before = set(threading.enumerate())
+    with LocalCloud() as other:
+        other.plane(LambdaPlane).invoke_event(arn, b'{"order": 12}')
+        other.plane(LambdaPlane).invoke_event(arn, b'{"order": 13}')
+        started = {thread for thread in set(threading.enumerate()) - before
+                   if thread.name in ("lambda-async", "cloudwatch-alarms")}  # fmt: skip
+        assert {thread.name for thread in started} == {"lambda-async", "cloudwatch-alarms"}
+    assert not any(thread.is_alive() for thread in started)

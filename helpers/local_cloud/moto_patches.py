@@ -89,6 +89,7 @@ def _install_operate_patches() -> None:
     if getattr(LambdaFunction, "_workbook_operate", False):
         return
     _keep_dead_letter_config()
+    _report_reserved_concurrency_of_zero()
     _event_invoke_config_per_qualifier()
     _exact_metric_dimensions()
     _alarms_start_insufficient_and_act()
@@ -130,6 +131,21 @@ def _keep_dead_letter_config() -> None:
     LambdaFunction.__init__ = __init__
     LambdaFunction.update_configuration = update_configuration
     LambdaFunction.get_configuration = get_configuration
+
+
+def _report_reserved_concurrency_of_zero() -> None:
+    """GetFunction reports ``Concurrency`` for any reservation, 0 included (moto skips 0)."""
+    from moto.awslambda.models import LambdaFunction
+
+    get_code = LambdaFunction.get_code
+
+    def with_concurrency(self: Any) -> dict[str, Any]:
+        code = get_code(self)
+        if self.reserved_concurrency is not None:
+            code["Concurrency"] = {"ReservedConcurrentExecutions": int(self.reserved_concurrency)}
+        return code
+
+    LambdaFunction.get_code = with_concurrency
 
 
 EVENT_INVOKE_DESTINATIONS = ("sqs", "sns", "lambda", "events")

@@ -38,6 +38,8 @@ def throttled(aws, name):
 def test_reserved_concurrency_zero_throttles_every_synchronous_invoke(aws, function):
     client, name = aws("lambda"), function("echo")
     client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    assert client.get_function(FunctionName=name)["Concurrency"] == {
+        "ReservedConcurrentExecutions": 0}  # fmt: skip
     response = throttled(aws, name)
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 429
     assert response["Reason"] == RESERVED_LIMIT and response["Type"] == "User"

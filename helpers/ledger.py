@@ -2,7 +2,8 @@
 
 Teardown deletes exactly this list, so a resource is listed only when it proves it is ours:
 
-- **Taggable kinds** (functions, roles, tables, buckets, APIs, distributions, budgets): named
+- **Taggable kinds** (functions, roles, tables, buckets, APIs, distributions, budgets, CloudWatch
+  alarms, SNS topics): named
   ``workbook-...`` *and* tagged ``workbook=true``. A learner's ``workbook-x`` without the tag is
   not ours; neither is a tagged ``workbookish-table`` or ``my-workbook-api``.
 - **Hosted zones**: tagged. A zone's name is a domain, so it cannot carry the prefix.
@@ -12,6 +13,9 @@ Teardown deletes exactly this list, so a resource is listed only when it proves 
   that point at one of our distributions, in any zone (a learner's own zone keeps its other
   records, and the zone itself).
 - Lambda permissions and IAM policies belong to their function and role: not listed apart.
+- **Belonging to something of ours** (``recognised_by`` names the owner): a function's event
+  invoke configs (its async retries and destinations, one per version or alias); SNS
+  subscriptions on our topics, or delivering to one of our functions from any topic.
 - Budgets: the local cloud cannot report a budget's tags, so there a ``workbook-...`` name is
   enough (``recognised_by="prefix"``). On AWS the tag is required too.
 
@@ -39,8 +43,9 @@ TAGGING_API_TYPES = {"lambda:function": "function", "dynamodb:table": "table", "
 ORDER: tuple[tuple[str, str], ...] = (
     ("route53", "record"), ("cloudfront", "distribution"),
     ("cloudfront", "origin-access-control"), ("acm", "certificate"), ("s3", "bucket"), ("apigatewayv2", "api"),
-    ("apigateway", "rest-api"), ("lambda", "function"), ("logs", "log-group"),
-    ("dynamodb", "table"), ("route53", "hosted-zone"), ("budgets", "budget"), ("iam", "role"),
+    ("apigateway", "rest-api"), ("cloudwatch", "alarm"), ("sns", "subscription"),
+    ("lambda", "event-invoke-config"), ("lambda", "function"), ("logs", "log-group"),
+    ("sns", "topic"), ("dynamodb", "table"), ("route53", "hosted-zone"), ("budgets", "budget"), ("iam", "role"),
 )  # fmt: skip
 KIND_LABELS = {
     ("route53", "record"): "Route 53 record", ("cloudfront", "distribution"): "CloudFront distribution",
@@ -50,6 +55,8 @@ KIND_LABELS = {
     ("lambda", "function"): "Lambda function", ("logs", "log-group"): "Log group",
     ("dynamodb", "table"): "DynamoDB table", ("route53", "hosted-zone"): "Route 53 hosted zone",
     ("budgets", "budget"): "Budget", ("iam", "role"): "IAM role",
+    ("cloudwatch", "alarm"): "CloudWatch alarm", ("sns", "subscription"): "SNS subscription",
+    ("lambda", "event-invoke-config"): "Async invoke config", ("sns", "topic"): "SNS topic",
 }  # fmt: skip
 
 
@@ -62,7 +69,8 @@ class Resource:
     name: str
     id: str  # what the delete call takes (the name, when the service has no separate id)
     arn: str  # "" for Route 53 records, which have none
-    recognised_by: str  # "tag" (prefix and tag), "prefix" (untaggable) or "alias-target"
+    recognised_by: str  # "tag" (prefix and tag), "prefix" (untaggable), "alias-target", or the
+    # owner of a part of something ours: "function", "topic", "endpoint" (operate)
     details: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -99,10 +107,13 @@ def inventory(aws: Any) -> list[Resource]:
     tagged = _tagged_by_api(aws)
     functions, function_names = _functions(aws, tagged)
     distributions = _distributions(aws)
+    topics = _topics(aws)
     found = [
         *_alias_records(aws, distributions), *distributions, *_origin_access_controls(aws),
         *_certificates(aws),
         *_buckets(aws, tagged), *_http_apis(aws), *_rest_apis(aws), *functions,
+        *_alarms(aws), *_subscriptions(aws, topics, functions), *topics,
+        *_event_invoke_configs(aws, functions),
         *_log_groups(aws, {f.name for f in functions}, function_names), *_tables(aws, tagged),
         *_hosted_zones(aws), *_budgets(aws), *_roles(aws),
     ]  # fmt: skip
@@ -336,3 +347,68 @@ def _budget_tags(aws: Any, arn: str) -> dict[str, str] | None:
         return None
     budgets = aws.client("budgets")
     return _tag_dict(budgets.list_tags_for_resource(ResourceARN=arn).get("ResourceTags"))
+
+
+# -- operate: alarms, topics, subscriptions, event invoke configs ---------------------------------
+
+
+def _alarms(aws: Any) -> list[Resource]:
+    """Alarms named ``workbook-...`` and tagged; composite ones first (they watch the others)."""
+    cloudwatch = aws.client("cloudwatch")
+    found = []
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(
+            AlarmNamePrefix=NAME_PREFIX, AlarmTypes=["CompositeAlarm", "MetricAlarm"]):
+        for alarm in page.get("CompositeAlarms", []) + page.get("MetricAlarms", []):
+            tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
+            if is_ours(alarm["AlarmName"], _tag_dict(tags)):
+                found.append(Resource("cloudwatch", "alarm", alarm["AlarmName"],
+                                      alarm["AlarmName"], alarm["AlarmArn"], "tag"))
+    return found
+
+
+def _topics(aws: Any) -> list[Resource]:
+    sns = aws.client("sns")
+    found = []
+    for topic in _pages(sns, "list_topics", "Topics"):
+        arn = topic["TopicArn"]
+        name = arn.rsplit(":", 1)[-1]
+        if name.startswith(NAME_PREFIX):
+            tags = _tag_dict(sns.list_tags_for_resource(ResourceArn=arn).get("Tags"))
+            if has_workbook_tag(tags):
+                found.append(Resource("sns", "topic", name, arn, arn, "tag"))
+    return found
+
+
+def _subscriptions(aws: Any, topics: list[Resource],
+                   functions: list[Resource]) -> list[Resource]:  # fmt: skip
+    """Subscriptions of our topics, and any topic's subscriptions that deliver to our functions
+    (a pending confirmation has no ARN yet: it goes with its topic, or expires)."""
+    our_topics = {topic.arn for topic in topics}
+    our_functions = {function.arn for function in functions}
+    found = []
+    for subscription in _pages(aws.client("sns"), "list_subscriptions", "Subscriptions"):
+        arn, endpoint = subscription["SubscriptionArn"], subscription.get("Endpoint", "")
+        if not arn.startswith("arn:"):
+            continue
+        owner = ("topic" if subscription["TopicArn"] in our_topics
+                 else "endpoint" if ":".join(endpoint.split(":")[:7]) in our_functions
+                 else "")  # fmt: skip
+        if owner:
+            label = f"{subscription['TopicArn'].rsplit(':', 1)[-1]} → {subscription['Protocol']}"
+            found.append(Resource("sns", "subscription", label, arn, arn, owner))
+    return found
+
+
+def _event_invoke_configs(aws: Any, functions: list[Resource]) -> list[Resource]:
+    """Our functions' async invoke configs, one per function, version or alias that has one."""
+    client = aws.client("lambda")
+    found = []
+    for function in functions:
+        for config in _pages(client, "list_function_event_invoke_configs",
+                             "FunctionEventInvokeConfigs", FunctionName=function.name):  # fmt: skip
+            qualifier = config["FunctionArn"].rsplit(":", 1)[-1]
+            found.append(Resource("lambda", "event-invoke-config",
+                                  f"{function.name}:{qualifier}", config["FunctionArn"],
+                                  config["FunctionArn"], "function",
+                                  {"function": function.name, "qualifier": qualifier}))
+    return found

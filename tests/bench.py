@@ -91,6 +91,27 @@ def bench_lambda(aws: target.Target) -> None:
     iam.delete_role(aws, aws.name_for("bench-role"))
 
 
+def bench_invoke_bookkeeping(repeat: int = 20000) -> None:
+    """What the local cloud adds to every invoke besides running it: a unit of concurrency taken
+    and given back, and its AWS/Lambda metrics (in this process, against moto's backends)."""
+    from types import SimpleNamespace
+
+    from helpers.local_cloud.lambda_runtime import InvocationResult
+    from helpers.local_cloud.planes.lambda_operations import Invoked, LambdaOperations
+
+    print("Invoke bookkeeping (concurrency and metrics; must stay far below a warm invoke)")
+    operations = LambdaOperations(SimpleNamespace(cloud=None))
+    result = InvocationResult(request_id="r", payload=b"{}", function_error=None, log_tail="",
+                              executed_version="$LATEST", cold_start=False, duration_ms=1.5,
+                              init_duration_ms=None)  # fmt: skip
+    for invoked in (Invoked("123456789012", "us-east-1", "bench-bookkeeping"),
+                    Invoked("123456789012", "us-east-1", "bench-bookkeeping", "live")):
+        label = "qualified" if invoked.qualifier else "unqualified"
+        row(f"operations.run around a finished invoke ({label})",
+            timed(lambda: operations.run(invoked, lambda: result), repeat))  # noqa: B023
+    operations.close()
+
+
 def bench_web_app(aws: target.Target, clients: int = 8, total: int = 2000) -> None:
     """GET /api/messages through CloudFront → API Gateway → Lambda → DynamoDB."""
     import http.client
@@ -169,6 +190,7 @@ def main() -> int:
         aws = target.connect(quiet=True)
         print(f"Local cloud at {aws.endpoint_url}; {os.cpu_count()} cores; Python {sys.version.split()[0]}")
         bench_lambda(aws)
+        bench_invoke_bookkeeping()
         bench_web_app(aws)
     finally:
         cloud.terminate()

@@ -23,12 +23,13 @@ from werkzeug.wrappers import Request, Response
 from ..lambda_runtime import FunctionSpec, InvocationResult, LambdaRuntime
 from ..server import ACCOUNT_ID, REGION, LocalCloud, WSGIApp
 from . import Plane, register
+from .lambda_concurrency import Throttled
+from .lambda_operations import Invoked, LambdaOperations
 
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(?:/(?P<name>[^/]+)(?P<rest>/.*)?)?/?$")
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 MAX_PAYLOAD = 6 * 1024 * 1024  # synchronous invocation limit, request and response
 MAX_ASYNC_PAYLOAD = 1024 * 1024  # asynchronous (Event) invocations since 2025
-ASYNC_RETRY_DELAYS = (1.0, 2.0)  # AWS retries twice, after about 1 and 2 minutes
 SIMULATION_PATH = "/_aws/lambda/simulate-iam-propagation"
 
 
@@ -57,6 +58,8 @@ class LambdaPlane(Plane):
         self._lock = threading.Lock()
         self.logging_configs: dict[tuple[str, str, str], dict[str, str]] = {}
         self.iam_propagation_seconds = 0.0
+        # operate: concurrency, metrics and the asynchronous queue (lambda_operations.py)
+        self.operations = LambdaOperations(self)
 
     # -- plumbing ---------------------------------------------------------------------------
     def claims(self, request: Request) -> bool:
@@ -88,13 +91,18 @@ class LambdaPlane(Plane):
             return self._runtime
 
     def close(self) -> None:
+        self.operations.close()  # operate: queued events are dropped, no new one starts
         with self._lock:
             self._closed = True
         self._stop_runtime()
+        self.operations.join()  # operate: the async workers end with the runtime
 
     def reset(self) -> None:
         """moto forgot every function: stop their environments, forget what moto drops."""
+        self.operations.close()
         self._stop_runtime()
+        self.operations.join()
+        self.operations.reset()  # operate: ready for new events, fresh metric cells
         self.logging_configs.clear()
 
     def _stop_runtime(self) -> None:
@@ -225,30 +233,29 @@ class LambdaPlane(Plane):
         except ValueError as error:
             return _json_error(400, "InvalidRequestContentException",
                                f"Could not parse request body into json: {error}")
-        spec = self._spec(function, region)
         headers = {"x-amzn-RequestId": request_id, "X-Amz-Executed-Version": function.version}
         if invocation_type == "DryRun":
             return Response(b"", 204, headers)
+        # operate: concurrency, metrics, and Event invocations queued (lambda_operations.py)
+        invoked = Invoked.parse(self._account(request), region, name, qualifier)
         if invocation_type == "Event":
-            threading.Thread(target=self._invoke_async, args=(spec, payload, request_id),
-                             daemon=True).start()  # fmt: skip
+            self.operations.async_invocations.submit(invoked, payload, request_id)
             return Response(b"", 202, headers)
-        result = self.runtime.invoke(
-            spec, payload, request_id=request_id,
-            client_context=request.headers.get("X-Amz-Client-Context"),
-        )  # fmt: skip
+        try:
+            result = self.operations.run_model(
+                invoked, function, payload, request_id=request_id,
+                client_context=request.headers.get("X-Amz-Client-Context"),
+            )  # fmt: skip
+        except Throttled as throttled:
+            return throttled.response()
         return self._response(result, request.headers.get("X-Amz-Log-Type") == "Tail")
 
-    def _invoke_async(self, spec: FunctionSpec, payload: bytes, request_id: str) -> None:
-        """Event invocations: run in the background, retried twice on error, as AWS does."""
-        for delay in (0.0, *ASYNC_RETRY_DELAYS):
-            time.sleep(delay)
-            try:
-                result = self.runtime.invoke(spec, payload, request_id=request_id)
-            except RuntimeError:  # the local cloud is shutting down
-                return
-            if result.function_error is None:
-                return
+    def invoke_event(self, function_arn: str, payload: bytes) -> str:
+        """Queue an asynchronous invoke for another service's plane (S3, SNS, EventBridge...):
+        retries, event age, destinations and the dead-letter queue apply as for
+        ``InvocationType=Event``. Returns the request id; raises LookupError if there is no such
+        function (or version/alias)."""
+        return self.operations.invoke_event(function_arn, payload)
 
     def invoke_for_service(self, function_arn: str, payload: bytes) -> InvocationResult:
         """Run a function for another service's data plane (API Gateway, say): a synchronous
@@ -263,7 +270,9 @@ class LambdaPlane(Plane):
             function = lambda_backends[account][region].get_function(name, qualifier)
         except Exception as error:
             raise LookupError(f"No function {function_arn}: {error}") from None
-        return self.runtime.invoke(self._spec(function, region), payload or b"{}")
+        # operate: raises Throttled (a 500 from API Gateway, as on AWS) when no concurrency is free
+        return self.operations.run_model(Invoked(account, region, name, qualifier), function,
+                                         payload or b"{}")  # fmt: skip
 
     @staticmethod
     def function_policy(function_arn: str) -> dict[str, Any] | None:
@@ -336,3 +345,4 @@ class LambdaPlane(Plane):
             logs.put_log_events(
                 log_group, log_stream, [{"timestamp": t, "message": m} for t, m in events]
             )
+            self.operations.logs_written(ACCOUNT_ID, REGION, events)  # operate: EMF metrics

@@ -14,6 +14,7 @@ unexpected falls back to moto's serializer. Same bytes on the wire, an order of 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Any
 
@@ -36,6 +37,8 @@ def install() -> None:
     _serialise_dynamodb_calls()
     _dump_item_results_directly()
     _filter_log_events_with_aws_patterns()
+    _quick_create_http_apis()
+    _refuse_integration_timeouts_out_of_range()
 
 
 def _serialise_dynamodb_calls() -> None:
@@ -122,3 +125,83 @@ def _filter_log_events_with_aws_patterns() -> None:
     for name, parameter in PATTERN_PARAMETERS.items():
         setattr(models.LogsBackend, name, validating(getattr(models.LogsBackend, name), parameter))
     models._workbook_filter_patterns = True
+
+
+# -- fidelity: API Gateway quick create and integration timeouts ------------------------------------
+LAMBDA_TARGET = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$")
+
+
+def _quick_create_http_apis() -> None:
+    """``CreateApi`` with ``Target`` (quick create) makes, as on AWS, an integration (AWS_PROXY with
+    payload 2.0 for a function ARN, HTTP_PROXY for a URL), a route (``RouteKey``, by default
+    ``$default``) to it and a ``$default`` stage that deploys automatically. moto ignores Target."""
+    from moto.apigatewayv2.exceptions import BadRequestException
+    from moto.apigatewayv2.responses import ApiGatewayV2Response
+
+    if getattr(ApiGatewayV2Response, "_workbook_quick_create", False):
+        return
+    create_api = ApiGatewayV2Response.create_api
+
+    def quick_create(self: Any) -> Any:
+        params = json.loads(self.body or "{}")
+        target = params.get("target")
+        quick = {key: params[key] for key in ("target", "routeKey", "credentialsArn") if key in params}
+        if quick and params.get("protocolType") != "HTTP":
+            raise BadRequestException(f"{', '.join(quick)} supported only for HTTP APIs")
+        is_function = bool(target and LAMBDA_TARGET.match(target))
+        if target and not is_function and not re.match(r"^https?://[^\s]+$", target):
+            raise BadRequestException(f"Invalid target {target}: give a Lambda function ARN or a "
+                                      "fully qualified http(s) URL.")  # fmt: skip
+        status, headers, body = create_api(self)
+        if target:
+            api = self.apigatewayv2_backend.get_api(json.loads(body)["apiId"])
+            integration = api.create_integration(
+                connection_type="INTERNET", description=None, integration_method="POST",
+                integration_type="AWS_PROXY" if is_function else "HTTP_PROXY",
+                integration_uri=target, credentials_arn=params.get("credentialsArn"),
+                payload_format_version="2.0" if is_function else "1.0", timeout_in_millis="30000",
+            )  # fmt: skip
+            api.create_route(api_key_required=False, authorization_scopes=[],
+                             route_key=params.get("routeKey") or "$default",
+                             target=f"integrations/{integration.id}", authorization_type="NONE")
+            api.create_stage({"stageName": "$default", "autoDeploy": True})
+        return status, headers, body
+
+    ApiGatewayV2Response.create_api = quick_create
+    ApiGatewayV2Response._workbook_quick_create = True
+
+
+def _refuse_integration_timeouts_out_of_range() -> None:
+    """``TimeoutInMillis`` must be 50..30,000 for HTTP API integrations and 50..29,000 for REST API
+    integrations (the default quota); moto keeps any value."""
+    from moto.apigateway.exceptions import BadRequestException as RestBadRequest
+    from moto.apigateway.models import APIGatewayBackend
+    from moto.apigatewayv2.exceptions import BadRequestException
+    from moto.apigatewayv2.responses import ApiGatewayV2Response
+
+    from .limits import integration_timeout_refusal
+
+    if getattr(ApiGatewayV2Response, "_workbook_timeouts", False):
+        return
+
+    def checked_v2(method: Any) -> Any:
+        def check(self: Any) -> Any:
+            timeout = json.loads(self.body or "{}").get("timeoutInMillis")
+            if (refused := integration_timeout_refusal(timeout, "http")) is not None:
+                raise BadRequestException(refused.message)
+            return method(self)
+
+        return check
+
+    put_integration = APIGatewayBackend.put_integration
+
+    def checked_put_integration(self: Any, *args: Any, **kwargs: Any) -> Any:
+        refused = integration_timeout_refusal(kwargs.get("timeout_in_millis"), "rest")
+        if refused is not None:
+            raise RestBadRequest(refused.message)
+        return put_integration(self, *args, **kwargs)
+
+    for name in ("create_integration", "update_integration"):
+        setattr(ApiGatewayV2Response, name, checked_v2(getattr(ApiGatewayV2Response, name)))
+    APIGatewayBackend.put_integration = checked_put_integration
+    ApiGatewayV2Response._workbook_timeouts = True

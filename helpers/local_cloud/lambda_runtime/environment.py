@@ -214,6 +214,8 @@ class ExecutionEnvironment:
                 report.status, report.error_type = "error", invocation.error_type
             elif invocation.error is not None:
                 report.function_error_type = invocation.error_type or _error_type(payload)
+            if invocation.error_type == "Function.ResponseSizeTooLarge":
+                self.discard()  # the runtime exits once its answer is refused: next invoke is cold
         elif outcome == "timeout":
             report.status = "timeout"
             payload = reports.timeout_payload(invocation.request_id, self.spec.timeout)

@@ -39,6 +39,7 @@ def install() -> None:
     _filter_log_events_with_aws_patterns()
     _quick_create_http_apis()
     _refuse_integration_timeouts_out_of_range()
+    _partiql_with_parameters()
 
 
 def _serialise_dynamodb_calls() -> None:
@@ -205,3 +206,50 @@ def _refuse_integration_timeouts_out_of_range() -> None:
         setattr(ApiGatewayV2Response, name, checked_v2(getattr(ApiGatewayV2Response, name)))
     APIGatewayBackend.put_integration = checked_put_integration
     ApiGatewayV2Response._workbook_timeouts = True
+
+
+# -- fidelity: DynamoDB PartiQL with parameters ------------------------------------------------------
+def _partiql_with_parameters() -> None:
+    """``ExecuteStatement`` with ``?`` parameters: bound as literals before moto's parser sees the
+    statement (see ``partiql_parameters``). What the parser still cannot run is answered as an
+    AWS-shaped error instead of an HTML 500."""
+    from moto.dynamodb.exceptions import DynamodbException, MockValidationException
+    from moto.dynamodb.parsing import partiql
+
+    from .partiql_parameters import ParameterError, Unbindable, bind
+
+    if getattr(partiql, "_workbook_parameters", False):
+        return
+    query = partiql.query
+
+    class InternalServerError(DynamodbException):
+        code = 500
+
+    def bound_query(statement: str, source_data: Any, parameters: Any) -> Any:
+        try:
+            bound = bind(statement, parameters)
+        except ParameterError as error:
+            raise MockValidationException(str(error)) from None
+        except Unbindable:  # binary values: only moto's own parameter handling can try them
+            bound = None
+        # moto's parser handles typed parameters in some statements (UPDATE ... SET n = ?) and
+        # fails on others (INSERT, DELETE, n > ?, pk='a'); a failure changes nothing, so the
+        # statement with its parameters bound as literals gets a second chance.
+        attempts = [(statement, parameters)] + ([(bound, [])] if bound is not None else [])
+        for attempt, (text, values) in enumerate(attempts, start=1):
+            try:
+                return query(text, source_data, values)
+            except DynamodbException:
+                raise
+            except Exception as error:  # py-partiql-parser's own failures
+                if attempt == len(attempts):
+                    raise InternalServerError(
+                        "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                        "The local cloud could not run this PartiQL statement "
+                        f"({type(error).__name__}: {error}). It may be valid on AWS; use "
+                        "GetItem, PutItem, UpdateItem, Query or Scan for it here.",
+                    ) from None
+        raise AssertionError("unreachable")
+
+    partiql.query = bound_query
+    partiql._workbook_parameters = True

@@ -40,6 +40,7 @@ def install() -> None:
     _quick_create_http_apis()
     _refuse_integration_timeouts_out_of_range()
     _partiql_with_parameters()
+    _import_swagger_rest_apis()
 
 
 def _serialise_dynamodb_calls() -> None:
@@ -253,3 +254,58 @@ def _partiql_with_parameters() -> None:
 
     partiql.query = bound_query
     partiql._workbook_parameters = True
+
+
+# -- fidelity: ImportRestApi and PutRestApi with Swagger 2.0 -----------------------------------------
+def _import_swagger_rest_apis() -> None:
+    """Swagger 2.0 definitions (what ``chalice deploy`` sends) import as on AWS: moto reads the
+    same paths, methods and integrations from the OpenAPI 3 form ``openapi_import`` gives it."""
+    import yaml
+    from moto.apigateway.exceptions import BadRequestException
+    from moto.apigateway.models import APIGatewayBackend, validate
+    from moto.apigateway.responses import APIGatewayResponse
+
+    from .openapi_import import InvalidDefinition, for_moto
+
+    if getattr(APIGatewayBackend, "_workbook_swagger", False):
+        return
+    import_rest_api, put_rest_api = APIGatewayBackend.import_rest_api, APIGatewayBackend.put_rest_api
+
+    def prepared(document: Any, fail_on_warnings: bool) -> tuple[dict[str, Any], list[str]]:
+        if fail_on_warnings:
+            try:
+                validate(document)
+            except Exception as error:  # openapi-spec-validator's errors
+                raise BadRequestException("Failed to parse the uploaded OpenAPI document due to: "
+                                          f"{getattr(error, 'message', error)}") from None
+        try:
+            return for_moto(document)
+        except InvalidDefinition as error:
+            raise BadRequestException(str(error)) from None
+
+    def imported(self: Any, api_doc: Any, fail_on_warnings: bool) -> Any:
+        document, binary = prepared(api_doc, fail_on_warnings)
+        api = import_rest_api(self, document, False)
+        api.binaryMediaTypes = binary or api.binaryMediaTypes
+        return api
+
+    def put(self: Any, function_id: str, api_doc: Any, fail_on_warnings: bool,
+            mode: str = "merge") -> Any:  # fmt: skip
+        document, binary = prepared(api_doc, fail_on_warnings)
+        api = put_rest_api(self, function_id, document, False, mode)
+        api.binaryMediaTypes = binary or api.binaryMediaTypes
+        return api
+
+    def import_rest_api_call(self: Any) -> Any:  # moto creates a nameless API from any body
+        try:
+            document = json.loads(self.body)
+        except ValueError:
+            document = yaml.safe_load(self.body)
+        prepared(document, False)
+        return import_call(self)
+
+    import_call = APIGatewayResponse.import_rest_api
+    APIGatewayResponse.import_rest_api = import_rest_api_call
+    APIGatewayBackend.import_rest_api = imported
+    APIGatewayBackend.put_rest_api = put
+    APIGatewayBackend._workbook_swagger = True

@@ -85,3 +85,59 @@ def test_quick_create_is_for_http_apis_only(aws, function_arn):
                                               RouteSelectionExpression="$request.body.action",
                                               Target=function_arn)  # fmt: skip
     assert raised.value.response["Error"]["Code"] == "BadRequestException"
+
+
+# -- ImportRestApi with Swagger 2.0 ----------------------------------------------------------------------
+def swagger(function_arn: str) -> dict:
+    """A Swagger 2.0 definition shaped as ``chalice deploy`` sends it (no info.description)."""
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    operation = {
+        "consumes": ["application/json"], "produces": ["application/json"],
+        "responses": {"200": {"description": "200 response",
+                              "schema": {"$ref": "#/definitions/Empty"}}},
+        "x-amazon-apigateway-integration": {
+            "responses": {"default": {"statusCode": "200"}}, "uri": uri,
+            "passthroughBehavior": "when_no_match", "httpMethod": "POST",
+            "contentHandling": "CONVERT_TO_TEXT", "type": "aws_proxy"},
+    }  # fmt: skip
+    with_id = {**operation, "parameters": [{"name": "id", "in": "path", "required": True,
+                                            "type": "string"}]}  # fmt: skip
+    return {
+        "swagger": "2.0", "info": {"version": "1.0", "title": "two-routes"}, "schemes": ["https"],
+        "paths": {"/": {"get": operation}, "/items/{id}": {"get": with_id, "put": with_id}},
+        "definitions": {"Empty": {"type": "object", "title": "Empty Schema"}},
+        "x-amazon-apigateway-binary-media-types": ["application/octet-stream"],
+    }  # fmt: skip
+
+
+def test_swagger_2_import_builds_the_resources_and_proxies_requests(aws, function_arn):
+    rest = aws.client("apigateway")
+    api = rest.import_rest_api(body=json.dumps(swagger(function_arn)),
+                               parameters={"endpointConfigurationTypes": "EDGE"})  # fmt: skip
+    assert (api["name"], api["binaryMediaTypes"]) == ("two-routes", ["application/octet-stream"])
+    resources = {r["path"]: r for r in rest.get_resources(restApiId=api["id"])["items"]}
+    assert sorted(resources) == ["/", "/items", "/items/{id}"]
+    assert sorted(resources["/items/{id}"]["resourceMethods"]) == ["GET", "PUT"]
+    integration = rest.get_integration(restApiId=api["id"], resourceId=resources["/"]["id"],
+                                       httpMethod="GET")  # fmt: skip
+    assert integration["type"] == "AWS_PROXY"
+    rest.create_deployment(restApiId=api["id"], stageName="api")
+    assert get(aws, f"{api['id']}/api/") == (200, {"routeKey": None, "version": None, "path": "/"})
+    assert get(aws, f"{api['id']}/api/items/7") == (200, {"routeKey": None, "version": None,
+                                                          "path": "/items/7"})
+
+
+def test_put_rest_api_overwrites_from_swagger_2(aws, function_arn):
+    rest = aws.client("apigateway")
+    api = rest.import_rest_api(body=json.dumps(swagger(function_arn)))["id"]
+    smaller = swagger(function_arn)
+    del smaller["paths"]["/items/{id}"]
+    rest.put_rest_api(restApiId=api, mode="overwrite", body=json.dumps(smaller))
+    assert [r["path"] for r in rest.get_resources(restApiId=api)["items"]] == ["/"]
+
+
+def test_a_definition_without_a_version_is_a_bad_request(aws):
+    with pytest.raises(ClientError) as raised:
+        aws.client("apigateway").import_rest_api(body=json.dumps({"info": {"title": "x"},
+                                                                  "paths": {}}))
+    assert raised.value.response["Error"]["Code"] == "BadRequestException"

@@ -13,9 +13,13 @@ unexpected falls back to moto's serializer. Same bytes on the wire, an order of 
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import json
 import re
+import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 ITEM_OPERATIONS = frozenset({
@@ -38,9 +42,46 @@ def install() -> None:
     _dump_item_results_directly()
     _filter_log_events_with_aws_patterns()
     _quick_create_http_apis()
-    _refuse_integration_timeouts_out_of_range()
+    _refuse_http_api_integration_timeouts_out_of_range()
     _partiql_with_parameters()
-    _import_swagger_rest_apis()
+    # moto.apigateway.models takes seconds to import (an OpenAPI validator): patch it when it is.
+    _after_import("moto.apigateway.models", _import_swagger_rest_apis)
+    _after_import("moto.apigateway.models", _refuse_rest_api_integration_timeouts_out_of_range)
+
+
+# -- patching a module when it is imported -------------------------------------------------------
+_AFTER_IMPORT: dict[str, list[Callable[[], None]]] = {}
+
+
+class _PatchAfterImport(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: for a module with pending patches it wraps the real loader so the
+    patches run right after the module's own code."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname not in _AFTER_IMPORT:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return None
+        exec_module = spec.loader.exec_module
+
+        def exec_then_patch(module: Any) -> None:
+            exec_module(module)
+            for patch in _AFTER_IMPORT.pop(fullname, []):
+                patch()
+
+        spec.loader.exec_module = exec_then_patch  # type: ignore[method-assign]
+        return spec
+
+
+def _after_import(module: str, patch: Callable[[], None]) -> None:
+    """Run ``patch`` once ``module`` is imported: now if it is, else when something imports it."""
+    if module in sys.modules:
+        patch()
+        return
+    _AFTER_IMPORT.setdefault(module, []).append(patch)
+    if not any(isinstance(finder, _PatchAfterImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _PatchAfterImport())
 
 
 def _serialise_dynamodb_calls() -> None:
@@ -173,11 +214,8 @@ def _quick_create_http_apis() -> None:
     ApiGatewayV2Response._workbook_quick_create = True
 
 
-def _refuse_integration_timeouts_out_of_range() -> None:
-    """``TimeoutInMillis`` must be 50..30,000 for HTTP API integrations and 50..29,000 for REST API
-    integrations (the default quota); moto keeps any value."""
-    from moto.apigateway.exceptions import BadRequestException as RestBadRequest
-    from moto.apigateway.models import APIGatewayBackend
+def _refuse_http_api_integration_timeouts_out_of_range() -> None:
+    """``TimeoutInMillis`` must be 50..30,000 for HTTP API integrations; moto keeps any value."""
     from moto.apigatewayv2.exceptions import BadRequestException
     from moto.apigatewayv2.responses import ApiGatewayV2Response
 
@@ -186,7 +224,7 @@ def _refuse_integration_timeouts_out_of_range() -> None:
     if getattr(ApiGatewayV2Response, "_workbook_timeouts", False):
         return
 
-    def checked_v2(method: Any) -> Any:
+    def checked(method: Any) -> Any:
         def check(self: Any) -> Any:
             timeout = json.loads(self.body or "{}").get("timeoutInMillis")
             if (refused := integration_timeout_refusal(timeout, "http")) is not None:
@@ -195,18 +233,30 @@ def _refuse_integration_timeouts_out_of_range() -> None:
 
         return check
 
+    for name in ("create_integration", "update_integration"):
+        setattr(ApiGatewayV2Response, name, checked(getattr(ApiGatewayV2Response, name)))
+    ApiGatewayV2Response._workbook_timeouts = True
+
+
+def _refuse_rest_api_integration_timeouts_out_of_range() -> None:
+    """... and 50..29,000 for REST API integrations (the default quota)."""
+    from moto.apigateway.exceptions import BadRequestException
+    from moto.apigateway.models import APIGatewayBackend
+
+    from .limits import integration_timeout_refusal
+
+    if getattr(APIGatewayBackend, "_workbook_timeouts", False):
+        return
     put_integration = APIGatewayBackend.put_integration
 
-    def checked_put_integration(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def checked(self: Any, *args: Any, **kwargs: Any) -> Any:
         refused = integration_timeout_refusal(kwargs.get("timeout_in_millis"), "rest")
         if refused is not None:
-            raise RestBadRequest(refused.message)
+            raise BadRequestException(refused.message)
         return put_integration(self, *args, **kwargs)
 
-    for name in ("create_integration", "update_integration"):
-        setattr(ApiGatewayV2Response, name, checked_v2(getattr(ApiGatewayV2Response, name)))
-    APIGatewayBackend.put_integration = checked_put_integration
-    ApiGatewayV2Response._workbook_timeouts = True
+    APIGatewayBackend.put_integration = checked
+    APIGatewayBackend._workbook_timeouts = True
 
 
 # -- fidelity: DynamoDB PartiQL with parameters ------------------------------------------------------

@@ -79,7 +79,9 @@ def _configure_moto() -> None:
 def _moto_app() -> WSGIApp:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    return DomainDispatcherApplication(create_backend_app)
+    from .aws_errors import AwsShapedErrors  # whatever fails in moto answers as AWS would
+
+    return AwsShapedErrors(DomainDispatcherApplication(create_backend_app))
 
 
 SIGNED_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/")

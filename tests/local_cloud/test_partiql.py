@@ -85,7 +85,7 @@ def test_parameter_count_mismatch_is_a_validation_exception(table):
 
 
 def test_what_the_parser_cannot_run_is_a_json_internal_server_error(aws, table):
-    dynamodb = aws.client("dynamodb", retries={"max_attempts": 1})
+    dynamodb = aws.client("dynamodb", retries={"total_max_attempts": 1})
     with pytest.raises(ClientError) as raised:
         dynamodb.execute_statement(Statement=f"INSERT INTO \"{table[1]}\" VALUE "
                                              "{'pk': 'z', 'tags': <<'a', 'b'>>}")  # fmt: skip

@@ -42,6 +42,7 @@ def test_terms_and_or_and_exclusion(pattern, matching):
     ("%AUTHORIZED%", "[ERROR 401] UNAUTHORIZED REQUEST", True),
     ("%AUTHORIZED%", "[SUCCESS 200] AUTHORIZED REQUEST", True),
     ("%^AUTHORIZED%", "[SUCCESS 200] AUTHORIZED REQUEST", False),
+    ('"50%" "60%" "70%"', "from 50% to 60% and 70%", True),  # % in quoted terms is plain text
 ])  # fmt: skip
 def test_terms_from_the_documentation(pattern, event, expected):
     assert matches(pattern, event) is expected
@@ -94,6 +95,8 @@ COMPOUND = json.dumps({
     ('{ $.missing != "x" }', False),  # a comparison needs the field
     ("{ $.eventType = * }", True),  # "{ $.latency = * }": the field is there
     ("{ $.missing = * }", False),
+    ("{ $.eventType = %^Update% }", True),  # a regular expression as the value
+    ("{ $.eventType != %Trail$% }", False),
 ])  # fmt: skip
 def test_json_selectors_and_values(pattern, expected):
     assert matches(pattern, EVENT) is expected
@@ -208,7 +211,8 @@ def test_space_delimited_or_from_the_documentation():
     "[1st, b]",
     "[a, b",
     "%a(b)%",  # parentheses are not supported in regular expressions
-    "%a% %b% %c%",
+    "{ $.a = %a% || $.b = %b% || $.c = %c% }",  # at most 2 regular expressions per pattern
+    "%a% %b%",  # a regular expression stands alone among terms
 ])  # fmt: skip
 def test_invalid_patterns_are_refused(pattern):
     with pytest.raises(InvalidFilterPattern):

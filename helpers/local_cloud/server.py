@@ -86,7 +86,10 @@ def _moto_app() -> WSGIApp:
     # moto wraps every backend in flask-cors reflecting any Origin: any web page could drive
     # the cloud. CORS belongs to the data planes (API Gateway, S3 bucket configuration).
     werkzeug_app.DISABLE_GLOBAL_CORS = True
-    return werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    from .aws_errors import AwsShapedErrors  # whatever fails in moto answers as AWS would
+
+    return AwsShapedErrors(
+        werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app))
 
 
 def _never(request: Request) -> bool:

@@ -387,7 +387,7 @@ def test_timeout_discards_the_environment(runtime, deploy, log_sink):
     assert payload(result) == {
         "errorType": "Sandbox.Timedout",
         "errorMessage": f"RequestId: {result.request_id} Error: Task timed out after 1.00 seconds"}
-    assert 1000 <= result.duration_ms < 3000
+    assert result.duration_ms >= 1000  # the whole timeout, as AWS reports it
     assert wait_until_gone(pid)
     lines = log_sink.calls_for(spec)[-1][2]
     messages = [message for _, message in lines]

@@ -214,8 +214,13 @@ class ExecutionEnvironment:
                 report.status, report.error_type = "error", invocation.error_type
             elif invocation.error is not None:
                 report.function_error_type = invocation.error_type or _error_type(payload)
+            if invocation.error_type == "Function.ResponseSizeTooLarge":
+                self.discard()  # the runtime exits once its answer is refused: next invoke is cold
         elif outcome == "timeout":
             report.status = "timeout"
+            # The deadline counts from submission, the measured duration from the runtime's
+            # /next: AWS reports (and bills) a timed-out invoke as the whole timeout.
+            report.duration_ms = max(report.duration_ms, self.spec.timeout * 1000)
             payload = reports.timeout_payload(invocation.request_id, self.spec.timeout)
             function_error = "Unhandled"
             events.append((_ms(time.time()), self.lines.timed_out(

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
+from .. import limits
 from ..http_server import RAW_HEADERS
 from ..server import LocalCloud, WSGIApp
 from . import Plane, register
@@ -91,6 +92,8 @@ class ApiGatewayPlane(Plane):
         if found is None:  # AWS answers 403 Forbidden for an unknown execute-api host
             return self._with_id(rules.error_response("http", "forbidden"), "http")
         kind, api, account, api_region = found
+        if len(request.get_data()) > limits.GATEWAY_REQUEST_BYTES:
+            return self._with_id(_payload_too_large(kind), kind)
         domain = domain or f"{api_id}.execute-api.{api_region}.amazonaws.com"
         serve = self._http_api if kind == "http" else self._rest_api
         return serve(_proxy_request(request, path), path, api, account, api_region, domain)
@@ -203,6 +206,9 @@ class ApiGatewayPlane(Plane):
                               "Lambda permission for apigateway.amazonaws.com whose SourceArn "
                               "matches it (lambda add_permission).")  # fmt: skip
         payload = json.dumps(event).encode()
+        if len(payload) > limits.SYNC_REQUEST_BYTES:  # Lambda would refuse the invoke
+            return _explained(_payload_too_large(api_type), f"The event ({len(payload)} bytes) "
+                              "exceeds Lambda's 6 MB limit for synchronous invocations.")
         future = self._invokers.submit(lambda_plane.invoke_for_service, function_arn, payload)
         try:
             result = future.result(timeout=timeout_ms / 1000)
@@ -235,6 +241,11 @@ def _explained(response: GatewayResponse, reason: str) -> GatewayResponse:
     reason = reason.replace("\n", " ")[:500].encode("latin-1", "replace").decode("latin-1")
     response.headers.append((EXPLANATION, reason))
     return response
+
+
+def _payload_too_large(api_type: str) -> GatewayResponse:
+    status, body = limits.gateway_request_too_large(api_type)
+    return GatewayResponse(status, [("Content-Type", "application/json")], body)
 
 
 def _find_api(api_id: str, region: str | None) -> tuple[str, Any, str, str] | None:

@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
+from .. import limits
 from ..lambda_runtime import FunctionSpec, InvocationResult, LambdaRuntime
 from ..server import ACCOUNT_ID, REGION, LocalCloud, WSGIApp
 from . import Plane, register
@@ -28,8 +29,6 @@ from .lambda_operations import Invoked, LambdaOperations
 
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(?:/(?P<name>[^/]+)(?P<rest>/.*)?)?/?$")
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
-MAX_PAYLOAD = 6 * 1024 * 1024  # synchronous invocation limit, request and response
-MAX_ASYNC_PAYLOAD = 1024 * 1024  # asynchronous (Event) invocations since 2025
 SIMULATION_PATH = "/_aws/lambda/simulate-iam-propagation"
 
 
@@ -136,6 +135,8 @@ class LambdaPlane(Plane):
         config_call = request.method in ("POST", "PUT") and rest in ("", "/configuration")
         if config_call and body:
             spec = json.loads(body)
+            if (refused := limits.function_configuration_refusal(spec)) is not None:
+                return _json_error(*refused)(environ, start_response)
             name = name or spec.get("FunctionName", "")
             if request.method == "POST" and not rest:
                 refused = self._refuse_unpropagated_role(account, spec.get("Role", ""))
@@ -223,11 +224,8 @@ class LambdaPlane(Plane):
             return _json_error(400, "InvalidParameterValueException",
                                "Container image functions cannot run on the local cloud.")
         payload = request.get_data() or b"{}"
-        limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_PAYLOAD
-        if len(payload) > limit:
-            return _json_error(413, "RequestTooLargeException",
-                               f"Request must be smaller than {limit} bytes for the "
-                               "InvokeFunction operation")  # fmt: skip
+        if (refused := limits.invoke_request_refusal(len(payload), invocation_type)) is not None:
+            return _json_error(*refused)
         try:
             json.loads(payload)
         except ValueError as error:
@@ -297,14 +295,8 @@ class LambdaPlane(Plane):
         if tail:
             headers["X-Amz-Log-Result"] = base64.b64encode(result.log_tail.encode()).decode()
         payload = result.payload
-        if len(payload) > MAX_PAYLOAD:
-            size = len(payload)
-            payload = json.dumps({
-                "errorMessage": f"Response payload size ({size} bytes) exceeded maximum "
-                                f"allowed payload size ({MAX_PAYLOAD} bytes).",
-                "errorType": "Function.ResponseSizeTooLarge",
-            }).encode()  # fmt: skip
-            headers["X-Amz-Function-Error"] = "Unhandled"
+        if (too_large := limits.response_too_large(payload)) is not None:
+            payload, headers["X-Amz-Function-Error"] = too_large, "Unhandled"
         return Response(payload, 200, headers, content_type="application/json")
 
     def _spec(self, function: Any, region: str) -> FunctionSpec:

@@ -192,6 +192,11 @@ def test_a_handler_writing_to_dynamodb_is_visible_to_the_caller(aws, role):
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
     )  # fmt: skip
+    allow_put = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "dynamodb:PutItem",
+        "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/plane-items"}]}  # fmt: skip
+    aws("iam").put_role_policy(RoleName="plane-test-role", PolicyName="write-plane-items",
+                               PolicyDocument=json.dumps(allow_put))  # the role must allow it
     name = create(aws, role, "plane-writer", "write_item",
                   Environment={"Variables": {"TABLE": "plane-items"}})  # fmt: skip
     assert invoke(aws, name, {"pk": "from-lambda"})[1] == "stored"

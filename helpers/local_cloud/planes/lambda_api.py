@@ -81,8 +81,16 @@ class LambdaPlane(Plane):
                 self._runtime = LambdaRuntime(
                     region=REGION, account_id=ACCOUNT_ID,
                     endpoint_url=self.cloud.endpoint, log_sink=self._store_logs,
+                    credentials=self._role_credentials,
                 )  # fmt: skip
             return self._runtime
+
+    def _role_credentials(self, spec: FunctionSpec) -> dict[str, str]:
+        """Temporary credentials for the function's execution role, as Lambda gives each
+        function: the session is named after the function, and the cloud knows whose it is."""
+        session = self.cloud.authorizer.sessions.issue(spec.role_arn, spec.function_name,
+                                                       spec.function_arn)  # fmt: skip
+        return session.environment()
 
     def close(self) -> None:
         with self._lock:
@@ -314,6 +322,7 @@ class LambdaPlane(Plane):
             log_group=logging_config["LogGroup"],
             log_format=logging_config["LogFormat"],
             application_log_level=logging_config.get("ApplicationLogLevel"),
+            role_arn=function.role,
         )
 
     # -- logs --------------------------------------------------------------------------------

@@ -7,10 +7,12 @@ import json
 import re
 import uuid
 import zipfile
+from types import SimpleNamespace
 
 import boto3
 import pytest
 
+from helpers import iam
 from helpers.local_cloud import LocalCloud
 from helpers.local_cloud.authorization import ENFORCE_VARIABLE, Authorizer
 
@@ -116,8 +118,10 @@ class Function:
         return payload
 
     def grant(self, name: str, actions, resource) -> None:
-        document = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": actions, "Resource": resource}]}
+        self.put_policy(name, {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": actions, "Resource": resource}]})
+
+    def put_policy(self, name: str, document: dict) -> None:
         self.aws("iam").put_role_policy(RoleName=self.role, PolicyName=name,
                                         PolicyDocument=json.dumps(document))  # fmt: skip
 
@@ -242,3 +246,37 @@ def test_enforcement_is_on_by_default_and_one_setting_turns_it_off(monkeypatch):
     environ = {"HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=LOCALROLE0000000000/20260101/"
                                      "us-east-1/dynamodb/aws4_request"}  # fmt: skip
     assert Authorizer(account=ACCOUNT, region=REGION).check(environ) is None
+
+
+def log_lines(aws, group: str) -> list[str]:
+    logs = aws("logs")
+    try:
+        return [event["message"] for event in logs.filter_log_events(logGroupName=group)["events"]]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+
+
+def test_logs_reach_cloudwatch_only_when_the_role_may_write_them(aws):
+    function = Function(aws)
+    group = f"/aws/lambda/{function.name}"
+    assert function.call(call="nothing") == {"ok": True}  # the invoke succeeds...
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"] == []  # ...unlogged
+    function.put_policy("logs", iam.logging_policy(
+        SimpleNamespace(region=REGION, account_id=ACCOUNT), function.name))
+    function.call(call="nothing")
+    assert any(line.startswith("REPORT RequestId:") for line in log_lines(aws, group))
+
+
+def test_a_log_group_arn_without_the_trailing_star_never_creates_the_group(aws):
+    function = Function(aws)
+    group = f"/aws/lambda/{function.name}"
+    group_arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}"
+    function.put_policy("logs", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "logs:CreateLogGroup", "Resource": group_arn},
+        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": f"{group_arn}:log-stream:*"}]})  # fmt: skip
+    function.call(call="nothing")
+    assert log_lines(aws, group) == []
+    aws("logs").create_log_group(logGroupName=group)  # the group is only needed once
+    function.call(call="nothing")
+    assert any(line.startswith("REPORT RequestId:") for line in log_lines(aws, group))

@@ -60,8 +60,13 @@ def aws(cloud):
 
 @pytest.fixture(scope="module")
 def role(aws):
-    return aws("iam").create_role(RoleName="plane-test-role",
-                                  AssumeRolePolicyDocument="{}")["Role"]["Arn"]  # fmt: skip
+    arn = aws("iam").create_role(RoleName="plane-test-role",
+                                 AssumeRolePolicyDocument="{}")["Role"]["Arn"]  # fmt: skip
+    # Lambda writes a function's logs with its role: without this they would be lost.
+    aws("iam").attach_role_policy(
+        RoleName="plane-test-role",
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+    return arn
 
 
 def create(aws, role, name, handler, **extra):

@@ -33,7 +33,9 @@ from .spec import FunctionSpec, InvocationResult
 
 __all__ = ["FunctionSpec", "InvocationResult", "LambdaRuntime", "LogSink"]
 
-LogSink = Callable[[str, str, list[tuple[int, str]]], None]
+# log_sink(log_group, log_stream, events, spec): spec says whose logs they are (its role may or
+# may not be allowed to write them).
+LogSink = Callable[[str, str, list[tuple[int, str]], FunctionSpec], None]
 Credentials = Callable[[FunctionSpec], Mapping[str, str]]
 RIC_MODES = ("auto", "awslambdaric", "python")
 
@@ -97,7 +99,7 @@ class LambdaRuntime:
             result, events = environment.invoke(invocation)
         finally:
             pool.release(environment)
-        self._log_sink(spec.log_group_name, environment.log_stream, events)
+        self._log_sink(spec.log_group_name, environment.log_stream, events, spec)
         return result
 
     def discard(self, function_arn: str) -> None:

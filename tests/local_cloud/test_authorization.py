@@ -53,6 +53,16 @@ def handler(event, context):
             boto3.client("sns").publish(TopicArn=event["topic"], Message="hello")
         if call == "invoke":
             boto3.client("lambda").invoke(FunctionName=event["function"], Payload=b"{}")
+        if call == "assume_and_put":
+            credentials = boto3.client("sts").assume_role(
+                RoleArn=event["role"], RoleSessionName="worker")["Credentials"]
+            session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"],
+                                    aws_secret_access_key=credentials["SecretAccessKey"],
+                                    aws_session_token=credentials["SessionToken"])
+            arn = session.client("sts").get_caller_identity()["Arn"]
+            session.client("dynamodb").put_item(TableName=event["table"],
+                                                Item={"pk": {"S": event["pk"]}})
+            return {"ok": True, "arn": arn}
         return {"ok": True}
     except ClientError as error:
         return {"error": error.response["Error"]["Code"],
@@ -280,3 +290,24 @@ def test_a_log_group_arn_without_the_trailing_star_never_creates_the_group(aws):
     aws("logs").create_log_group(logGroupName=group)  # the group is only needed once
     function.call(call="nothing")
     assert any(line.startswith("REPORT RequestId:") for line in log_lines(aws, group))
+
+
+def test_a_role_assumed_by_a_function_is_checked_too(aws, table):
+    function = Function(aws)
+    worker = f"{function.name}-worker"
+    trust_account = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"}]})
+    worker_arn = aws("iam").create_role(RoleName=worker,
+                                        AssumeRolePolicyDocument=trust_account)["Role"]["Arn"]
+    event = {"call": "assume_and_put", "role": worker_arn, "table": table, "pk": "by-worker"}
+    # The trust policy names only the account: the function's own role must allow AssumeRole.
+    assert "sts:AssumeRole on resource: " + worker_arn in function.call(**event)["message"]
+    function.grant("assume", "sts:AssumeRole", worker_arn)
+    refused = function.call(**event)  # assumed, but the worker role may not write
+    worker_session = f"arn:aws:sts::{ACCOUNT}:assumed-role/{worker}/worker"
+    assert refused["message"].startswith(f"User: {worker_session} is not authorized to perform: "
+                                         "dynamodb:PutItem")
+    aws("iam").put_role_policy(RoleName=worker, PolicyName="write", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:PutItem",
+                                                "Resource": table_arn(table)}]}))
+    assert function.call(**event) == {"ok": True, "arn": worker_session}

@@ -40,6 +40,7 @@ from .iam_requests import Asked, Call
 
 ENFORCE_VARIABLE = "LOCAL_CLOUD_ENFORCE_IAM"
 # Not an AWS key id (those are AKIA/ASIA and 16 more): clearly the local cloud's, never a secret.
+# Still 20 upper-case characters in all, the only shape moto reads an access key id in.
 SESSION_KEY_PREFIX = "LOCALROLE"
 CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/")
 INVALID_TOKEN = "The security token included in the request is invalid."

@@ -62,10 +62,10 @@ def test_role_policies_are_read_as_stored_now(aws):
 def test_a_registered_role_session_is_known_to_sts(aws):
     arn = aws("iam").create_role(RoleName="adapter-session-role",
                                  AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    moto_adapter.register_role_session(arn, "fn", REGION, "ADAPTERTESTKEY00001", "secret",
+    moto_adapter.register_role_session(arn, "fn", REGION, "ADAPTERTESTKEY000001", "secret",
                                        "token")  # fmt: skip
     sts = boto3.client("sts", region_name=REGION, endpoint_url=aws("sts").meta.endpoint_url,
-                       aws_access_key_id="ADAPTERTESTKEY00001", aws_secret_access_key="secret",
+                       aws_access_key_id="ADAPTERTESTKEY000001", aws_secret_access_key="secret",
                        aws_session_token="token")  # fmt: skip
     assert sts.get_caller_identity()["Arn"] == (
         f"arn:aws:sts::{ACCOUNT}:assumed-role/adapter-session-role/fn")

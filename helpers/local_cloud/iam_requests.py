@@ -293,8 +293,15 @@ def _apigateway(call: Call) -> list[Asked]:
     return [Asked(f"apigateway:{call.method}", resource)]
 
 
+def _execute_api(call: Call) -> list[Asked]:
+    """Calling an API: API Gateway's own authorizer decides (the local data plane has no AWS_IAM
+    authorizer, and an API without one ignores the signature)."""
+    return []
+
+
 MAPPERS: dict[str, Callable[[Call], list[Asked]]] = {
     "dynamodb": _dynamodb, "logs": _logs, "s3": s3_asked, "sqs": _sqs, "sns": _sns,
     "lambda": _lambda, "sts": _sts, "events": _events, "kinesis": _kinesis, "ssm": _ssm,
     "secretsmanager": _secretsmanager, "iam": _iam, "apigateway": _apigateway,
+    "execute-api": _execute_api,
 }  # fmt: skip

@@ -415,7 +415,11 @@ def _body_reader(environ: dict[str, Any]) -> Callable[[], bytes]:
 
     def body() -> bytes:
         if not cache:
-            data = get_input_stream(environ).read()
+            length = environ.get("CONTENT_LENGTH") or ""
+            if length.isdigit() and not environ.get("wsgi.input_terminated"):
+                data = environ["wsgi.input"].read(int(length))
+            else:  # chunked, or no length given: werkzeug knows where the body ends
+                data = get_input_stream(environ).read()
             environ["wsgi.input"] = io.BytesIO(data)
             environ["CONTENT_LENGTH"] = str(len(data))
             environ.pop("wsgi.input_terminated", None)

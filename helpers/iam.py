@@ -54,14 +54,17 @@ def logging_policy(aws: Any, function_name: str) -> dict[str, Any]:
 
     ``AWSLambdaBasicExecutionRole`` grants the same actions on ``"*"``: every log group in
     the account, including other teams' (which a compromised function could flood or read
-    into).
+    into). The group's ARN ends in ``:*`` because IAM evaluates CloudWatch Logs actions against
+    ``...:log-group:NAME:log-stream:...``: the bare group ARN matches nothing, and the group
+    would never be created (the Logs documentation asks for ``:*`` on every action but the
+    tagging ones).
     """
     group = log_group_arn(aws, function_name)
     return {
         "Version": "2012-10-17",
         "Statement": [
             {"Sid": "CreateOwnLogGroup", "Effect": "Allow",
-             "Action": "logs:CreateLogGroup", "Resource": group},
+             "Action": "logs:CreateLogGroup", "Resource": f"{group}:*"},
             {"Sid": "WriteOwnLogStreams", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": f"{group}:log-stream:*"},

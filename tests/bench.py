@@ -1,5 +1,8 @@
 """``make bench``: how fast the local cloud is, beside floors measured in the same run.
 
+IAM enforcement is measured as a ratio: the same warm invoke (one DynamoDB call inside) on a cloud
+that enforces execution roles and on one started with ``LOCAL_CLOUD_ENFORCE_IAM=0``.
+
 The local cloud runs in its own process, as under ``make lab``; this process is the client.
 Numbers, not assertions: tests never time things.
 """
@@ -43,11 +46,17 @@ def row(label: str, samples: list[float]) -> tuple[str, float, float]:
     return label, median, p95
 
 
-def start_cloud() -> subprocess.Popen:
+def start_cloud(**environment: str) -> subprocess.Popen:
     cloud = subprocess.Popen([sys.executable, "-m", "helpers.local_cloud"],
-                             stdout=subprocess.PIPE, text=True, cwd=ROOT)  # fmt: skip
+                             stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                             env={**os.environ, **environment})  # fmt: skip
     os.environ["AWS_ENDPOINT_URL"] = cloud.stdout.readline().rsplit(" ", 1)[-1].strip()
     return cloud
+
+
+def stop_cloud(cloud: subprocess.Popen) -> None:
+    cloud.terminate()
+    cloud.wait(timeout=30)
 
 
 def bench_lambda(aws: target.Target) -> None:
@@ -184,6 +193,102 @@ def bench_web_app(aws: target.Target, clients: int = 8, total: int = 2000) -> No
     webapp.disassemble(aws, app, say=lambda message: None)
 
 
+DYNAMODB_HANDLER = """
+import os
+import boto3
+
+dynamodb = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    item = dynamodb.get_item(TableName=os.environ["TABLE"], Key={"pk": {"S": "bench"}})
+    return {"found": "Item" in item}
+"""
+
+
+def deploy_dynamodb_reader(aws: target.Target, build: Path) -> str:
+    """A function whose every invoke makes one DynamoDB call, with a least-privilege role."""
+    table, name = aws.name_for("bench-table"), aws.name_for("bench-reader")
+    role = aws.name_for("bench-reader-role")
+    dynamodb = aws.client("dynamodb")
+    dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "bench"}})
+    role_arn = iam.ensure_execution_role(aws, role)
+    iam.put_inline_policy(aws, role, "read-table", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "dynamodb:GetItem",
+        "Resource": f"arn:aws:dynamodb:{aws.region}:{aws.account_id}:table/{table}"}]})
+    iam.put_inline_policy(aws, role, "write-own-logs", iam.logging_policy(aws, name))
+    build.mkdir(parents=True, exist_ok=True)
+    (build / "app.py").write_text(DYNAMODB_HANDLER)
+    functions.deploy_function(aws, name, packaging.build_zip(build), role_arn=role_arn,
+                              handler="app.handler", environment={"TABLE": table},
+                              say=lambda message: None)  # fmt: skip
+    return name
+
+
+def bench_iam_enforcement(rounds: int = 10, per_round: int = 30) -> None:
+    """The same warm invoke (one DynamoDB GetItem inside) on a cloud enforcing IAM and on one
+    that does not, measured in alternating rounds so that drift on a shared machine hits both."""
+    import tempfile
+
+    print("IAM enforcement: warm invoke making one DynamoDB call (issue: enforced <= 1.3x not)")
+    clouds, invokers = {}, {}
+    try:
+        for label, enforce in (("enforcement off", "0"), ("enforcement on", "1")):
+            clouds[label] = start_cloud(LOCAL_CLOUD_ENFORCE_IAM=enforce)
+            aws = target.connect(quiet=True)
+            name = deploy_dynamodb_reader(aws, Path(tempfile.mkdtemp()) / "reader")
+            client = aws.client("lambda")
+
+            def invoke(client=client, name=name) -> None:
+                answer = json.loads(client.invoke(FunctionName=name)["Payload"].read())
+                assert answer == {"found": True}, answer  # allowed, and the call really ran
+
+            invoke()
+            invokers[label] = invoke
+        samples: dict[str, list[float]] = {label: [] for label in invokers}
+        for _ in range(rounds):
+            for label, invoke in invokers.items():
+                samples[label] += timed(invoke, per_round)
+        medians = {label: row(f"lambda.invoke, warm, one GetItem inside, {label}", values)[1]
+                   for label, values in samples.items()}  # fmt: skip
+        ratio = medians["enforcement on"] / medians["enforcement off"]
+        print(f"  enforced / not enforced = {ratio:.2f}x (target <= 1.3x)")
+    finally:
+        for cloud in clouds.values():
+            stop_cloud(cloud)
+    bench_policy_evaluation()
+
+
+def bench_policy_evaluation() -> None:
+    """What one authorisation costs the evaluator, in this process (no HTTP, no moto)."""
+    from helpers.local_cloud.iam_policy import Principal, Request, evaluate
+
+    role = "arn:aws:iam::123456789012:role/guestbook-role"
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/guestbook"
+    from types import SimpleNamespace
+
+    aws = SimpleNamespace(region="us-east-1", account_id="123456789012")
+    documents = [json.dumps(iam.logging_policy(aws, "guestbook")), json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": table, "Action": [
+            "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]}]})]
+    session = Principal.role_session(role, "guestbook")
+    context = {"aws:PrincipalArn": role, "aws:RequestedRegion": "us-east-1",
+               "aws:SecureTransport": "true"}  # fmt: skip
+
+    def one() -> None:
+        evaluate(Request(session, "dynamodb:PutItem", table, context), identity=documents)
+
+    repeat = 20000
+    started = time.perf_counter()
+    for _ in range(repeat):
+        one()
+    print(f"  policy evaluation (guestbook role, PutItem): "
+          f"{(time.perf_counter() - started) / repeat * 1e6:.1f} us per request")
+
+
 def main() -> int:
     cloud = start_cloud()
     try:
@@ -193,8 +298,8 @@ def main() -> int:
         bench_invoke_bookkeeping()
         bench_web_app(aws)
     finally:
-        cloud.terminate()
-        cloud.wait(timeout=30)
+        stop_cloud(cloud)
+    bench_iam_enforcement()
     return 0
 
 

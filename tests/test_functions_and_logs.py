@@ -8,7 +8,9 @@ from helpers.display import example_path
 
 @pytest.fixture(scope="module")
 def role_arn(aws):
-    return iam.ensure_execution_role(aws, "workbook-helpers-test-role")
+    # The role may write logs (Lambda writes a function's logs with it).
+    return iam.ensure_execution_role(aws, "workbook-helpers-test-role",
+                                     managed_policies=(iam.BASIC_EXECUTION_POLICY,))
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Local cloud running at {cloud.endpoint}", flush=True)
     print(f"  account {ACCOUNT_ID}, region {REGION}; services: {', '.join(SERVICES)}")
     print(f"  use it with: export AWS_ENDPOINT_URL={cloud.endpoint}")
+    if not cloud.authorizer.enforce:
+        print("  IAM: functions' calls are NOT checked against their roles "
+              "(LOCAL_CLOUD_ENFORCE_IAM=0)")
     print("  Ctrl-C to stop.", flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

@@ -102,12 +102,14 @@ SIGNED_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/")
 class Router:
     """WSGI entry point: our health check, then each data plane, then moto."""
 
-    def __init__(self, moto_app: Any, planes: list[DataPlane], info: dict[str, Any]):
+    def __init__(self, moto_app: Any, planes: list[DataPlane], info: dict[str, Any],
+                 authorizer: Any = None):
         self.moto_app = moto_app
         self.planes = planes
         self.info = info
         self.host_names = access.configured_host_names()
         self.own_origins: set[str] = set()  # the cloud's own http://host:port, once it listens
+        self.authorizer = authorizer  # authorization.Authorizer: IAM for execution roles
         self._json_apps: dict[tuple[str, str, str], Any] = {}
 
     def _moto(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -134,6 +136,9 @@ class Router:
             status, headers, body = refused
             start_response(status, headers)
             return [body]
+        denied = self.authorizer.check(environ) if self.authorizer is not None else None
+        if denied is not None:  # signed by a function's role, which may not do this
+            return denied(environ, start_response)
         if plane is not None:
             return plane(environ, start_response)
         if request.path == "/moto-api/reset" and request.method == "POST":
@@ -177,10 +182,18 @@ class LocalCloud:
 
     ``port=0`` takes a free port. Use ``endpoint`` as ``endpoint_url`` (or as the
     ``AWS_ENDPOINT_URL`` environment variable) for any boto3 client.
+
+    ``enforce_iam``: functions' AWS calls are authorised against their execution role, as on
+    AWS. ``False`` (or the environment variable ``LOCAL_CLOUD_ENFORCE_IAM=0``) lets them do
+    anything; the default (None) reads that variable, and is on.
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", *,
+                 enforce_iam: bool | None = None):
+        from .authorization import Authorizer
+
         self.host = host
+        self.authorizer = Authorizer(account=ACCOUNT_ID, region=REGION, enforce=enforce_iam)
         self.requested_port = port
         self.planes: list[DataPlane] = []
         self.app: Router | None = None  # the whole cloud as one WSGI app (for internal requests)
@@ -213,7 +226,7 @@ class LocalCloud:
         moto = _moto_app()
         self.planes = planes.create_all(self, moto)
         info = {"account": ACCOUNT_ID, "region": REGION, "services": list(SERVICES)}
-        app = self.app = Router(moto, self.planes, info)
+        app = self.app = Router(moto, self.planes, info, self.authorizer)
         if self.requested_port:
             _check_port_is_free(self.host, self.requested_port)
         self._server = LocalHTTPServer((self.host, self.requested_port), app)

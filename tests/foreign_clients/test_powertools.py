@@ -23,6 +23,12 @@ def greeter(aws, bundle):
              "Principal": {"Service": "lambda.amazonaws.com"}}]}  # fmt: skip
     role = aws.client("iam").create_role(RoleName=f"greeter-{suffix}",
                                          AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    logs = {"Version": "2012-10-17", "Statement": [{  # its own log groups, as on AWS
+        "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                                     "logs:PutLogEvents"],
+        "Resource": f"arn:aws:logs:*:*:log-group:/aws/lambda/greeter-*-{suffix}:*"}]}  # fmt: skip
+    aws.client("iam").put_role_policy(RoleName=f"greeter-{suffix}", PolicyName="logs",
+                                      PolicyDocument=json.dumps(logs))
     lam, code = aws.client("lambda"), bundle(APP, DEPENDENCIES)
     functions = {}
     for kind in ("http", "rest"):

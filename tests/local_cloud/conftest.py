@@ -39,7 +39,8 @@ class ListLogSink:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, list[tuple[int, str]]]] = []
 
-    def __call__(self, log_group: str, log_stream: str, events: list[tuple[int, str]]) -> None:
+    def __call__(self, log_group: str, log_stream: str, events: list[tuple[int, str]],
+                 spec: FunctionSpec | None = None) -> None:
         self.calls.append((log_group, log_stream, list(events)))
 
     def calls_for(self, spec: FunctionSpec) -> list[tuple[str, str, list[tuple[int, str]]]]:

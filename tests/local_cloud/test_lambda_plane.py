@@ -60,8 +60,13 @@ def aws(cloud):
 
 @pytest.fixture(scope="module")
 def role(aws):
-    return aws("iam").create_role(RoleName="plane-test-role",
-                                  AssumeRolePolicyDocument="{}")["Role"]["Arn"]  # fmt: skip
+    arn = aws("iam").create_role(RoleName="plane-test-role",
+                                 AssumeRolePolicyDocument="{}")["Role"]["Arn"]  # fmt: skip
+    # Lambda writes a function's logs with its role: without this they would be lost.
+    aws("iam").attach_role_policy(
+        RoleName="plane-test-role",
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+    return arn
 
 
 def create(aws, role, name, handler, **extra):
@@ -200,6 +205,11 @@ def test_a_handler_writing_to_dynamodb_is_visible_to_the_caller(aws, role):
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
     )  # fmt: skip
+    allow_put = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "dynamodb:PutItem",
+        "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/plane-items"}]}  # fmt: skip
+    aws("iam").put_role_policy(RoleName="plane-test-role", PolicyName="write-plane-items",
+                               PolicyDocument=json.dumps(allow_put))  # the role must allow it
     name = create(aws, role, "plane-writer", "write_item",
                   Environment={"Variables": {"TABLE": "plane-items"}})  # fmt: skip
     assert invoke(aws, name, {"pk": "from-lambda"})[1] == "stored"

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .environment import EngineConfig
@@ -33,7 +33,10 @@ from .spec import FunctionSpec, InvocationResult
 
 __all__ = ["FunctionSpec", "InvocationResult", "LambdaRuntime", "LogSink"]
 
-LogSink = Callable[[str, str, list[tuple[int, str]]], None]
+# log_sink(log_group, log_stream, events, spec): spec says whose logs they are (its role may or
+# may not be allowed to write them).
+LogSink = Callable[[str, str, list[tuple[int, str]], FunctionSpec], None]
+Credentials = Callable[[FunctionSpec], Mapping[str, str]]
 RIC_MODES = ("auto", "awslambdaric", "python")
 
 
@@ -42,7 +45,8 @@ class LambdaRuntime:
 
     def __init__(self, *, region: str, account_id: str, endpoint_url: str | None,
                  log_sink: LogSink, max_environments_per_function: int = 8,
-                 ric: str = "auto", idle_timeout: float = 600.0) -> None:
+                 ric: str = "auto", idle_timeout: float = 600.0,
+                 credentials: Credentials | None = None) -> None:
         if ric not in RIC_MODES:
             raise ValueError(f"ric must be one of {RIC_MODES}, not {ric!r}")
         if ric == "auto":
@@ -61,7 +65,8 @@ class LambdaRuntime:
         self._root = Path(tempfile.mkdtemp(prefix="local-lambda-"))
         self._config = EngineConfig(
             region=region, account_id=account_id, endpoint_url=endpoint_url,
-            runtime_dir=build_runtime_dir(self._root / "runtime"), ric=ric)
+            runtime_dir=build_runtime_dir(self._root / "runtime"), ric=ric,
+            credentials=credentials)
         self._pools: dict[tuple[str, str], FunctionPool] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -94,7 +99,7 @@ class LambdaRuntime:
             result, events = environment.invoke(invocation)
         finally:
             pool.release(environment)
-        self._log_sink(spec.log_group_name, environment.log_stream, events)
+        self._log_sink(spec.log_group_name, environment.log_stream, events, spec)
         return result
 
     def discard(self, function_arn: str) -> None:

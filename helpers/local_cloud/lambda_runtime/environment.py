@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from .spec import FunctionSpec, InvocationResult
 
 INIT_LIMIT = 10.0  # seconds Lambda allows the init phase before it retries it within the invoke
 
-# Fake credentials for the function's execution role: clearly not real keys (no AKIA/ASIA prefix).
+# Credentials for a function without a credentials provider (the engine used on its own): clearly
+# not real keys (no AKIA/ASIA prefix). The local cloud gives each function its role's session.
 ROLE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local-cloud-role-key",
     "AWS_SECRET_ACCESS_KEY": "local-cloud-role-secret",
@@ -56,6 +58,9 @@ class EngineConfig:
     runtime_dir: Path
     ric: str  # "awslambdaric" or "python"
     python: str = sys.executable
+    # The function's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, for its
+    # execution role (None: ROLE_CREDENTIALS).
+    credentials: Callable[[FunctionSpec], Mapping[str, str]] | None = None
 
 
 @dataclass
@@ -90,7 +95,7 @@ def build_environment(spec: FunctionSpec, config: EngineConfig, *, task_root: Pa
         "TZ": ":UTC",
         "LANG": "en_US.UTF-8",
         "PYTHONUNBUFFERED": "1",
-        **ROLE_CREDENTIALS,
+        **(config.credentials(spec) if config.credentials else ROLE_CREDENTIALS),
     })
     if spec.json_logs:
         env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"

@@ -27,6 +27,7 @@ class FunctionSpec:
     log_group: str = ""  # default /aws/lambda/NAME
     log_format: str = "Text"  # or "JSON" (LoggingConfig.LogFormat)
     application_log_level: str | None = None  # LoggingConfig.ApplicationLogLevel (JSON only)
+    role_arn: str = ""  # the execution role: its session's credentials are the function's
 
     @property
     def log_group_name(self) -> str:
@@ -53,6 +54,7 @@ class FunctionSpec:
             "log_group": self.log_group_name,
             "log_format": self.log_format,
             "application_log_level": self.application_log_level,
+            "role": self.role_arn,
         }
         return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 

@@ -199,7 +199,7 @@ class ApiGatewayPlane(Plane):
                               f"function ARN only; found {found}.")  # fmt: skip
         lambda_plane = self.cloud.plane(LambdaPlane)
         policy = lambda_plane.function_policy(function_arn)
-        if not rules.policy_allows_invoke(policy, source, context.account_id):
+        if not rules.policy_allows_invoke(policy, source, context.account_id, function_arn):
             # AWS says why only in the access log ("Invalid permissions on Lambda function").
             return _explained(rules.error_response(api_type, "internal"),
                               f"API Gateway may not invoke {function_arn} as {source}: add a "

@@ -1,7 +1,8 @@
 """API Gateway's rules as plain functions: which route a request takes, the event a Lambda proxy
 integration receives, how the function's answer becomes an HTTP response, CORS, and whether the
-function's resource policy lets API Gateway invoke it. No sockets and no moto here: the plane in
-``apigateway.py`` reads the stored configuration and calls these.
+function's resource policy lets API Gateway invoke it (asked of ``iam_policy``, the local cloud's
+one policy evaluator). No sockets and no moto here: the plane in ``apigateway.py`` reads the
+stored configuration and calls these.
 
 Behaviour follows AWS's documentation (cited where it decides something):
 - routes: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
+
+from ..iam_policy import MalformedPolicyError, Principal, Request, evaluate, wildcard_match
 
 DEFAULT_ROUTE = "$default"
 DEFAULT_STAGE = "$default"
@@ -486,67 +489,15 @@ def source_arn(region: str, account: str, api_id: str, stage: str, method: str, 
     return f"{prefix}/{method.upper()}/{path.lstrip('/')}"
 
 
-def wildcard_match(pattern: str, value: str) -> bool:
-    """IAM's ``*`` (any run of characters) and ``?`` (one character)."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, re.DOTALL) is not None
-
-
-def _arn_like(pattern: str, value: str) -> bool:
-    """ArnLike compares the six colon-separated parts of an ARN one by one."""
-    patterns, values = pattern.split(":", 5), value.split(":", 5)
-    return len(patterns) == len(values) == 6 and all(map(wildcard_match, patterns, values))
-
-
-CONDITION_TESTS = {
-    "stringequals": lambda p, v: p == v,
-    "stringequalsignorecase": lambda p, v: p.lower() == v.lower(),
-    "stringlike": wildcard_match,
-    "arnequals": lambda p, v: p == v,
-    "arnlike": _arn_like,
-}
-
-
-def _condition_holds(condition: dict[str, Any], facts: dict[str, str]) -> bool:
-    for operator, tests in condition.items():
-        name = operator.lower()
-        negated = name.replace("not", "", 1) if "not" in name else None
-        test = CONDITION_TESTS.get(negated or name)
-        if test is None or not isinstance(tests, dict):
-            return False  # an operator we do not model never grants
-        for key, expected in tests.items():
-            value = facts.get(key.lower())
-            patterns = expected if isinstance(expected, list) else [expected]
-            matched = value is not None and any(test(str(p), value) for p in patterns)
-            if matched == bool(negated):
-                return False
-    return True
-
-
-def _listed(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value or [])
-
-
-def _statement_applies(statement: dict[str, Any], facts: dict[str, str]) -> bool:
-    principal = statement.get("Principal")
-    if principal != "*":
-        principal = principal if isinstance(principal, dict) else {}
-        if not (APIGATEWAY_PRINCIPAL in _listed(principal.get("Service"))
-                or "*" in _listed(principal.get("AWS"))):  # fmt: skip
-            return False
-    actions = _listed(statement.get("Action"))
-    if not any(wildcard_match(a.lower(), "lambda:invokefunction") for a in actions):
-        return False
-    return _condition_holds(statement.get("Condition") or {}, facts)
-
-
-def policy_allows_invoke(policy: dict[str, Any] | None, source: str, account: str) -> bool:
+def policy_allows_invoke(policy: str | bytes | dict[str, Any] | None, source: str, account: str,
+                         function_arn: str | None = None) -> bool:
     """Does the function's resource-based policy let API Gateway invoke it from ``source`` (an
-    execute-api ARN)? An explicit Deny wins; otherwise some Allow statement must apply."""
-    statements = (policy or {}).get("Statement") or []
-    statements = [statements] if isinstance(statements, dict) else statements
-    facts = {"aws:sourcearn": source, "aws:sourceaccount": account}
-    applying = [s for s in statements if _statement_applies(s, facts)]
-    if any(s.get("Effect") == "Deny" for s in applying):
+    execute-api ARN)? ``function_arn``: the (qualified) function the policy belongs to."""
+    if not policy:
         return False
-    return any(s.get("Effect", "Allow") == "Allow" for s in applying)
+    request = Request(Principal.aws_service(APIGATEWAY_PRINCIPAL), "lambda:InvokeFunction",
+                      function_arn, {"aws:SourceArn": source, "aws:SourceAccount": account})
+    try:
+        return evaluate(request, resource=policy).allowed
+    except MalformedPolicyError:  # AWS never stores one; a broken policy grants nothing
+        return False

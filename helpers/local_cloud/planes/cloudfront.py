@@ -24,7 +24,6 @@ enabled distribution cannot be deleted, and invalidations read ``Completed``.
 from __future__ import annotations
 
 import io
-import json
 import re
 import secrets
 import threading
@@ -268,10 +267,7 @@ class CloudFrontPlane(Plane):
             outcome = "AccessDenied"  # writing to S3 through CloudFront is not modelled
         else:
             s3_object = backend.get_object(bucket_name, key) if key else None
-            try:
-                policy = json.loads(bucket.policy) if bucket.policy else None
-            except ValueError:
-                policy = None
+            policy = bucket.policy or None  # the stored text: parsed once, cached by the evaluator
             block = bucket.public_access_block
             outcome = rules.s3_read_outcome(
                 policy, bucket_name, key, self._s3_caller(distribution, origin),

@@ -19,9 +19,12 @@ from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from ..iam_policy import ANONYMOUS, MalformedPolicyError, Principal, Request, evaluate
+
 CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"  # every alias record to CloudFront uses this zone
 CLOUDFRONT_SERVICE = "cloudfront.amazonaws.com"
 LOCALHOST = ".localhost"  # browsers resolve *.localhost to loopback
+PolicyText = str | bytes | Mapping[str, Any] | None  # a bucket policy, as stored or parsed
 
 # Managed policies (by ID) that send the viewer's query strings to the origin.
 ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
@@ -263,91 +266,20 @@ class S3Caller:
         return {key: value for key, value in keys.items() if value is not None}
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _principal_matches(statement: Mapping[str, Any], caller: S3Caller) -> bool:
-    principal = statement.get("Principal")
-    if principal is None:  # NotPrincipal is not evaluated: such statements never apply
+def policy_allows(policy: PolicyText, action: str, resource: str, caller: S3Caller) -> bool:
+    """A bucket policy's verdict for CloudFront or an anonymous viewer (neither has identity
+    policies, so only the bucket policy can allow); asked of ``iam_policy``."""
+    if not policy:
         return False
-    if principal == "*":
-        return True
-    if not isinstance(principal, Mapping):
+    principal = Principal.aws_service(caller.service) if caller.service else ANONYMOUS
+    try:
+        return evaluate(Request(principal, action, resource, caller.context()),
+                        resource=policy).allowed  # fmt: skip
+    except MalformedPolicyError:  # S3 refuses to store one; a broken policy grants nothing
         return False
-    if "*" in _as_list(principal.get("AWS")):
-        return True
-    return caller.service is not None and caller.service in _as_list(principal.get("Service"))
 
 
-def _listed(statement: Mapping[str, Any], key: str, value: str, ignore_case: bool) -> bool:
-    """Action/NotAction or Resource/NotResource."""
-    if key in statement:
-        return any(_wildcard(p, value, ignore_case) for p in _as_list(statement[key]))
-    negated = "Not" + key
-    if negated in statement:
-        return not any(_wildcard(p, value, ignore_case) for p in _as_list(statement[negated]))
-    return False
-
-
-def _arn_like(pattern: str, value: str) -> bool:
-    """ArnLike matches each of the six colon-separated parts on its own."""
-    patterns, values = pattern.split(":", 5), value.split(":", 5)
-    return len(patterns) == len(values) and all(map(_wildcard, patterns, values))
-
-
-CONDITION_TESTS = {
-    "StringEquals": lambda pattern, value: pattern == value,
-    "StringEqualsIgnoreCase": lambda pattern, value: pattern.lower() == value.lower(),
-    "StringLike": _wildcard,
-    "ArnEquals": _arn_like,  # IAM treats ArnEquals and ArnLike alike
-    "ArnLike": _arn_like,
-}
-
-
-def _condition_holds(operator: str, tests: Mapping[str, Any], context: Mapping[str, str]) -> bool:
-    if_exists = operator.endswith("IfExists")
-    base = operator.removesuffix("IfExists")
-    negated = base.replace("Not", "", 1) if "Not" in base else None
-    test = CONDITION_TESTS.get(negated or base)
-    if test is None:
-        return False  # an operator we don't evaluate never holds
-    for key, patterns in tests.items():
-        value = context.get(key.lower())
-        if value is None:
-            if not (if_exists or negated):
-                return False
-            continue
-        matched = any(test(str(pattern), value) for pattern in _as_list(patterns))
-        if matched == bool(negated):
-            return False
-    return True
-
-
-def _statement_applies(statement: Mapping[str, Any], action: str, resource: str,
-                       caller: S3Caller) -> bool:
-    context = caller.context()
-    return (_principal_matches(statement, caller)
-            and _listed(statement, "Action", action, ignore_case=True)
-            and _listed(statement, "Resource", resource, ignore_case=False)
-            and all(_condition_holds(op, tests, context)
-                    for op, tests in (statement.get("Condition") or {}).items()))
-
-
-def policy_allows(policy: Mapping[str, Any] | None, action: str, resource: str,
-                  caller: S3Caller) -> bool:
-    """A bucket policy's verdict: an explicit Deny wins, else any Allow, else denied."""
-    allowed = False
-    for statement in _as_list((policy or {}).get("Statement")):
-        if isinstance(statement, Mapping) and _statement_applies(statement, action, resource,
-                                                                 caller):
-            if statement.get("Effect") == "Deny":
-                return False
-            allowed = allowed or statement.get("Effect") == "Allow"
-    return allowed
-
-
-def s3_read_outcome(policy: Mapping[str, Any] | None, bucket: str, key: str, caller: S3Caller,
+def s3_read_outcome(policy: PolicyText, bucket: str, key: str, caller: S3Caller,
                     *, object_exists: bool, restrict_public_buckets: bool = False) -> str:
     """'ok', 'list', 'AccessDenied' or 'NoSuchKey' for a GET from CloudFront.
 

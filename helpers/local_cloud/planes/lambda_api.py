@@ -86,8 +86,16 @@ class LambdaPlane(Plane):
                 self._runtime = LambdaRuntime(
                     region=REGION, account_id=ACCOUNT_ID,
                     endpoint_url=self.cloud.endpoint, log_sink=self._store_logs,
+                    credentials=self._role_credentials,
                 )  # fmt: skip
             return self._runtime
+
+    def _role_credentials(self, spec: FunctionSpec) -> dict[str, str]:
+        """Temporary credentials for the function's execution role, as Lambda gives each
+        function: the session is named after the function, and the cloud knows whose it is."""
+        session = self.cloud.authorizer.sessions.issue(spec.role_arn, spec.function_name,
+                                                       spec.function_arn)  # fmt: skip
+        return session.environment()
 
     def close(self) -> None:
         self.operations.close()  # operate: queued events are dropped, no new one starts
@@ -323,17 +331,43 @@ class LambdaPlane(Plane):
             log_group=logging_config["LogGroup"],
             log_format=logging_config["LogFormat"],
             application_log_level=logging_config.get("ApplicationLogLevel"),
+            role_arn=function.role,
         )
 
     # -- logs --------------------------------------------------------------------------------
-    def _store_logs(self, log_group: str, log_stream: str, events: list[tuple[int, str]]) -> None:
+    def _store_logs(self, log_group: str, log_stream: str, events: list[tuple[int, str]],
+                    spec: FunctionSpec | None = None) -> None:
+        """Lambda writes a function's logs with its execution role: the group is created (if
+        missing), then the stream, then the events go in, each only if the role may; otherwise
+        the invoke still succeeds and the logs are lost, as on AWS."""
         from moto.logs.models import logs_backends
 
-        logs = logs_backends[ACCOUNT_ID][REGION]
-        logs.ensure_log_group(log_group)
-        if log_stream not in logs.groups[log_group].streams:
+        from ..iam_requests import log_group_resource
+        from ..moto_adapter import log_stream_exists
+
+        region, account = REGION, ACCOUNT_ID
+        if spec is not None:
+            region, account = spec.function_arn.split(":")[3:5]
+
+        def may(action: str, stream: str | None) -> bool:
+            if spec is None or not spec.role_arn:
+                return True
+            resource = log_group_resource(region, account, log_group, stream)
+            decision = self.cloud.authorizer.allows(spec.role_arn, spec.function_name, action,
+                                                    resource)  # fmt: skip
+            return decision.allowed
+
+        logs = logs_backends[account][region]
+        group_exists, stream_exists = log_stream_exists(account, region, log_group, log_stream)
+        if not group_exists:
+            if not may("logs:CreateLogGroup", None):
+                return
+            logs.ensure_log_group(log_group)
+        if not stream_exists:
+            if not may("logs:CreateLogStream", log_stream):
+                return
             logs.create_log_stream(log_group, log_stream)
-        if events:
+        if events and may("logs:PutLogEvents", log_stream):
             logs.put_log_events(
                 log_group, log_stream, [{"timestamp": t, "message": m} for t, m in events]
             )

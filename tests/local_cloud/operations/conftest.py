@@ -97,7 +97,17 @@ def botocore_config():
 @pytest.fixture(scope="module")
 def role(aws):
     name = f"ops-role-{uuid.uuid4().hex[:6]}"
-    return aws("iam").create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]}  # fmt: skip
+    arn = aws("iam").create_role(RoleName=name,
+                                 AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    logs = {"Version": "2012-10-17", "Statement": [{  # the test functions' own log groups
+        "Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                                     "logs:PutLogEvents"],
+        "Resource": "arn:aws:logs:*:*:log-group:/aws/lambda/ops-*"}]}  # fmt: skip
+    aws("iam").put_role_policy(RoleName=name, PolicyName="logs", PolicyDocument=json.dumps(logs))
+    return arn
 
 
 @pytest.fixture

@@ -451,11 +451,11 @@ def _replay(record: dict[str, Any], key: str, seconds: int) -> Response:
     """Answers a request whose Idempotency-Key another request already used, as that one was
     answered, if it sent the same message. The delete token goes back only for a few minutes."""
     record_key = to_dynamo({"pk": record["pk"], "sk": record["sk"]})
-    stored = dynamodb().get_item(TableName=table_name(), Key=record_key,
-                                 ConsistentRead=True).get("Item")
-    if stored is None or from_dynamo(stored)["expires_at"] < seconds:  # expired since our write
+    item = dynamodb().get_item(TableName=table_name(), Key=record_key,
+                               ConsistentRead=True).get("Item")
+    stored = from_dynamo(item) if item else None
+    if stored is None or stored["expires_at"] < seconds:  # it expired since our write
         raise ApiError(409, "idempotency_in_progress", "Retry this request; it was not stored.")
-    stored = from_dynamo(stored)
     if stored["request_hash"] != record["request_hash"]:
         raise ApiError(422, "idempotency_key_reused",
                        "This Idempotency-Key was already used for a different message. "

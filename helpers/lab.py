@@ -132,6 +132,10 @@ def main(argv: list[str] | None = None, clock: Clock = REAL_CLOCK) -> int:
     # For tests: a stand-in for JupyterLab, given as a JSON list; {port} and {token} are filled in.
     parser.add_argument("--jupyter-command", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if not NOTEBOOKS.is_dir():
+        print(f"error: {NOTEBOOKS} is missing: run python -m helpers.lab in the workbook's "
+              "folder, the one holding notebooks/.", file=sys.stderr)
+        return 2
 
     previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
     cloud = jupyter = None

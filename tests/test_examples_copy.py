@@ -50,23 +50,26 @@ def requirements_hash(example: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_venv(example: Path) -> Path:
+def build_venv(example: Path, built_this_session: set[Path]) -> Path:
     """A virtual environment with only the example's requirements-dev.txt, built once per hash."""
     target = VENV_CACHE / requirements_hash(example)
-    if (target / "complete").exists() and not os.environ.get("WORKBOOK_FRESH_VENVS"):
+    fresh = os.environ.get("WORKBOOK_FRESH_VENVS") and target not in built_this_session
+    if (target / "complete").exists() and not fresh:
         return target
     VENV_CACHE.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix="building-", dir=VENV_CACHE))
     # Not --system-site-packages, and not this interpreter's venv: only what pip installs.
+    # --no-compile: Python compiles what the tests import; compiling all of sympy takes longer.
     subprocess.run([sys.executable, "-m", "venv", str(building)], check=True)
     install = subprocess.run(
         [str(building / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", "-r", "requirements-dev.txt"],
+         "--disable-pip-version-check", "--no-compile", "-r", "requirements-dev.txt"],
         cwd=example, env=clean_environment(example), capture_output=True, text=True)
     if install.returncode != 0:
         shutil.rmtree(building, ignore_errors=True)
         pytest.fail(f"pip install -r {example.name}/requirements-dev.txt failed:\n{install.stderr}")
     (building / "complete").touch()
+    built_this_session.add(target)
     shutil.rmtree(target, ignore_errors=True)
     try:
         building.rename(target)  # atomic: another run sees a whole environment or none
@@ -78,7 +81,8 @@ def build_venv(example: Path) -> Path:
 @pytest.fixture(scope="session")
 def venv_for():
     """venv_for(example folder) -> the folder of its cached virtual environment."""
-    return build_venv
+    built_this_session: set[Path] = set()
+    return lambda example: build_venv(example, built_this_session)
 
 
 @pytest.fixture

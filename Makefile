@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 4566
+LAB_PORT ?= 8888
 
 .PHONY: lab test lint notebooks bench cloud lock clean
 
@@ -17,8 +18,9 @@ $(STAMP): $(BIN)/python requirements.txt pyproject.toml
 	touch $(STAMP)
 
 ## make lab: the local cloud and JupyterLab on notebooks/, sharing one cloud across every kernel.
+## make lab LAB_PORT=8890 picks JupyterLab's port (the next free one if it is busy); PORT the cloud's.
 lab: $(STAMP)
-	$(BIN)/python -m helpers.lab --cloud-port $(PORT)
+	$(BIN)/python -m helpers.lab --cloud-port $(PORT) --lab-port $(LAB_PORT)
 
 ## make test: lint, unit tests, and every notebook under nbval (strict).
 test: $(STAMP) lint

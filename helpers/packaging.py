@@ -14,7 +14,8 @@ from pathlib import Path
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 EXCLUDED_DIRS = {"__pycache__", "tests", ".pytest_cache", ".venv", "site"}
 EXCLUDED_SUFFIXES = {".pyc", ".pyo", ".md"}
-EXCLUDED_FILES = {"conftest.py"}
+# Files for developing the function, not for running it: tests, their pins, the SAM template.
+EXCLUDED_FILES = {"conftest.py", "requirements-dev.txt", "template.yaml", "samconfig.toml"}
 MAX_ZIP_BYTES = 50 * 1024 * 1024  # Lambda's limit for a direct upload
 
 

@@ -22,6 +22,8 @@ def project(tmp_path):
     (tmp_path / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"\0")
     (tmp_path / "conftest.py").write_text("")
     (tmp_path / "README.md").write_text("docs")
+    (tmp_path / "requirements-dev.txt").write_text("pytest==9.2.0\n")
+    (tmp_path / "template.yaml").write_text("Resources: {}\n")
     return tmp_path
 
 

@@ -2,6 +2,7 @@
 API Gateway → Lambda → DynamoDB) of the local cloud: what a visitor's requests do."""
 
 import json
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from helpers import cdn, webapp
@@ -36,14 +37,20 @@ def test_200_concurrent_creates_store_exactly_200_messages(aws, app):
 def test_retries_with_one_idempotency_key_store_one_message(aws, app):
     before = stored_messages(aws, app)
     body = {"name": "Retrying visitor", "text": "sent on a flaky network"}
-    headers = {"Idempotency-Key": "retry-test-0001"}
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
     with ThreadPoolExecutor(max_workers=8) as pool:
         responses = list(pool.map(lambda _: post(aws, app, body, headers), range(20)))
     created = [r for r in responses if r.status == 201]
     # A retry that overlaps the first attempt may be told to wait (409), never a duplicate.
     assert created and all(r.status in (201, 409) for r in responses)
     assert len({r.json["id"] for r in created}) == 1
+    assert len({r.json["delete_token"] for r in created}) == 1  # replays within 10 minutes
     assert stored_messages(aws, app) == before + 1
+
+
+def test_a_guessable_idempotency_key_is_refused_at_the_front_door(aws, app):
+    response = post(aws, app, {"name": "Ada", "text": "hi"}, {"Idempotency-Key": "retry-1"})
+    assert (response.status, response.json["error"]["code"]) == (400, "invalid_idempotency_key")
 
 
 def malformed_requests():

@@ -5,7 +5,7 @@ are exactly what the browser requests (the ROUTES table at the end maps them to 
 
     GET    /api/health               -> health
     GET    /api/messages             -> list_messages    ?limit=1..50&cursor=...
-    POST   /api/messages             -> create_message   optional Idempotency-Key header
+    POST   /api/messages             -> create_message   optional Idempotency-Key: a UUID v4
     DELETE /api/messages/{id}        -> delete_message   X-Delete-Token header
 
 Both API Gateway payload formats work: 1.0 (REST APIs) and 2.0 (HTTP APIs). It is one file with
@@ -34,26 +34,29 @@ from typing import Any, Self
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 Response = dict[str, Any]
 
 MAX_BODY_BYTES = 4 * 1024
 FIELD_LIMITS = {"name": 50, "text": 500}  # the only fields a new message may have, and max lengths
 DEFAULT_LIMIT, MAX_LIMIT = 20, 50
-IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
+IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60  # a retry within a day never stores a second message
+REPLAY_TOKEN_SECONDS = 10 * 60  # ...but only within 10 minutes does it get the delete token again
 
 # Single-table design; README.md lists the access patterns these keys serve.
 MESSAGES_PK = "MESSAGES"  # every message, sort key "<created_at>#<id>", so newest sorts last
 POINTER_SK = "MESSAGE"  # pk "MESSAGE#<id>": finds a message's sort key by id, holds the token hash
-IDEMPOTENCY_SK = "IDEMPOTENCY"  # pk "IDEMPOTENCY#<sha256 of the key>": the first response, for 24 h
+IDEMPOTENCY_SK = "IDEMPOTENCY"  # pk "IDEMPOTENCY#<sha256 of the key>": the first answer, for 24 h
 
 MESSAGE_ID = re.compile(r"[0-9a-f]{32}")
 CREATED_AT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
 MESSAGE_SK = re.compile(f"{CREATED_AT}#{MESSAGE_ID.pattern}")
 CURSOR = re.compile(r"[A-Za-z0-9_-]{1,400}")
 LIMIT = re.compile(r"[0-9]{1,3}")
-IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,100}")  # printable ASCII
+# A random (version 4) UUID: 122 random bits, so nobody can guess another visitor's key.
+IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                             re.IGNORECASE)
 
 
 # --- Logging: one JSON object per line, so CloudWatch Logs Insights can filter on any field ---
@@ -293,15 +296,35 @@ def decode_cursor(cursor: str) -> str:
 
 
 def idempotency_key(headers: dict[str, str]) -> str | None:
+    """The Idempotency-Key header, lower-cased; it must be a random UUID, because whoever knows
+    it can replay the request and, for a few minutes, receive the message's delete token."""
     key = headers.get("idempotency-key")
-    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key.strip()):
         raise ApiError(400, "invalid_idempotency_key",
-                       "Idempotency-Key must be 1 to 100 printable ASCII characters; use a UUID.")
-    return key
+                       "Idempotency-Key must be a random UUID (version 4), new for each message, "
+                       "like crypto.randomUUID() or Python's uuid.uuid4() make.")
+    return key.strip().lower() if key is not None else None
 
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def now() -> datetime:
+    """The current time; tests replace it to step through the idempotency windows."""
+    return datetime.now(UTC)
+
+
+def seal_token(delete_token: str, key: str, message_id: str) -> str:
+    """Encrypts a delete token with a pad only the Idempotency-Key can make (HMAC-SHA256 of the
+    message id), so the table never holds a usable token. The same call unseals it."""
+    pad = hmac.new(key.encode(), f"delete-token:{message_id}".encode(), hashlib.sha256).digest()
+    token = base64.urlsafe_b64decode(delete_token + "=" * (-len(delete_token) % 4))
+    sealed = bytes(a ^ b for a, b in zip(token, pad, strict=True))
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+unseal_token = seal_token  # XOR with the same pad undoes it
 
 
 def _message_not_found() -> ApiError:
@@ -347,11 +370,11 @@ def create_message(request: Request) -> Response:
     fields = validate_new_message(json_body(request))
     key = idempotency_key(request.headers)
 
-    now = datetime.now(UTC)
-    created_at = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # fixed width, so it sorts as text
+    created_on = now()
+    created_at = created_on.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # fixed width: sorts as text
     message = {"id": uuid.uuid4().hex, **fields, "created_at": created_at}
     sort_key = f"{message['created_at']}#{message['id']}"
-    delete_token = secrets.token_urlsafe(32)
+    delete_token = secrets.token_urlsafe(32)  # 32 random bytes
     created = {**message, "delete_token": delete_token}
     writes = [
         _put({"pk": MESSAGES_PK, "sk": sort_key, **message}),
@@ -359,20 +382,35 @@ def create_message(request: Request) -> Response:
               "message_sk": sort_key, "token_hash": sha256(delete_token)}),
     ]
     if key is None:
-        dynamodb().transact_write_items(TransactItems=writes)
+        error = _commit(writes, message["id"], sha256(delete_token))
+        if error:
+            raise error
         return respond(201, created)
 
+    seconds = int(created_on.timestamp())
     record = {
         "pk": f"IDEMPOTENCY#{sha256(key)}",
         "sk": IDEMPOTENCY_SK,
         "request_hash": sha256(json.dumps(fields, sort_keys=True)),
-        "response": to_json(created),
-        "expires_at": int(now.timestamp()) + IDEMPOTENCY_TTL_SECONDS,  # the table's TTL attribute
+        "response": to_json(message),  # without the token: the table never holds one usable
+        "sealed_delete_token": seal_token(delete_token, key, message["id"]),
+        "delete_token_until": seconds + REPLAY_TOKEN_SECONDS,
+        "expires_at": seconds + IDEMPOTENCY_TTL_SECONDS,  # the table's TTL attribute
     }
     # TTL deletes lazily, so a record past expires_at counts as gone even if it is still there.
-    writes.append(_put(record, "attribute_not_exists(pk) OR expires_at < :now",
-                       {":now": int(now.timestamp())}))
-    return _write_once(writes, record)
+    writes.append(_put(record, "attribute_not_exists(pk) OR expires_at < :now", {":now": seconds}))
+    for attempt in range(3):
+        error = _commit(writes, message["id"], sha256(delete_token))
+        if error is None:
+            return respond(201, created)
+        codes = cancellation_codes(error)
+        if codes[-1:] == ["ConditionalCheckFailed"]:  # this key already has a record
+            return _replay(record, key, seconds)
+        if "TransactionConflict" not in codes:
+            raise error
+        time.sleep(0.05 * 2**attempt)  # a concurrent duplicate is mid-commit; let it finish
+    raise ApiError(409, "idempotency_in_progress",
+                   "A request with this Idempotency-Key is still in progress; retry shortly.")
 
 
 def _put(item: dict[str, Any], condition: str = "attribute_not_exists(pk)",
@@ -383,34 +421,49 @@ def _put(item: dict[str, Any], condition: str = "attribute_not_exists(pk)",
     return {"Put": put}
 
 
-def _write_once(writes: list[dict[str, Any]], record: dict[str, Any]) -> Response:
-    """Commits the writes unless this Idempotency-Key was seen; then answers as the first time."""
-    for attempt in range(3):
-        try:
-            dynamodb().transact_write_items(TransactItems=writes)
-            return respond(201, json.loads(record["response"]))
-        except ClientError as error:
-            codes = cancellation_codes(error)
-            if codes[-1:] == ["ConditionalCheckFailed"]:  # the idempotency record already exists
-                return _replay(record)
-            if "TransactionConflict" not in codes:
-                raise
-            time.sleep(0.05 * 2**attempt)  # a concurrent duplicate is mid-commit; let it finish
-    raise ApiError(409, "idempotency_in_progress",
-                   "A request with this Idempotency-Key is still in progress; retry shortly.")
+def _commit(writes: list[dict[str, Any]], message_id: str, token_hash: str) -> ClientError | None:
+    """Runs the transaction. None if it committed, also when its answer was lost: a botocore
+    retry of a commit that had succeeded finds its own items and is cancelled. Otherwise the
+    cancellation, for the caller to read; any other failure is raised."""
+    try:
+        dynamodb().transact_write_items(TransactItems=writes)
+        return None
+    except (ClientError, BotoCoreError) as error:
+        codes = cancellation_codes(error) if isinstance(error, ClientError) else []
+        # The message's id is new, so if it exists, or we cannot tell, it is ours only if the
+        # pointer holds our token's hash.
+        if (not codes or codes[0] == "ConditionalCheckFailed") and _stored(message_id, token_hash):
+            logger.warning("commit succeeded but its answer was lost", extra={"fields": {
+                "error": type(error).__name__}})
+            return None
+        if not codes:
+            raise
+        return error
 
 
-def _replay(record: dict[str, Any]) -> Response:
-    key = to_dynamo({"pk": record["pk"], "sk": record["sk"]})
-    stored = dynamodb().get_item(TableName=table_name(), Key=key, ConsistentRead=True).get("Item")
-    if stored is None:  # it expired between our write and this read
+def _stored(message_id: str, token_hash: str) -> bool:
+    key = to_dynamo({"pk": f"MESSAGE#{message_id}", "sk": POINTER_SK})
+    pointer = dynamodb().get_item(TableName=table_name(), Key=key, ConsistentRead=True).get("Item")
+    return pointer is not None and from_dynamo(pointer).get("token_hash") == token_hash
+
+
+def _replay(record: dict[str, Any], key: str, seconds: int) -> Response:
+    """Answers a request whose Idempotency-Key another request already used, as that one was
+    answered, if it sent the same message. The delete token goes back only for a few minutes."""
+    record_key = to_dynamo({"pk": record["pk"], "sk": record["sk"]})
+    item = dynamodb().get_item(TableName=table_name(), Key=record_key,
+                               ConsistentRead=True).get("Item")
+    stored = from_dynamo(item) if item else None
+    if stored is None or stored["expires_at"] < seconds:  # it expired since our write
         raise ApiError(409, "idempotency_in_progress", "Retry this request; it was not stored.")
-    stored = from_dynamo(stored)
     if stored["request_hash"] != record["request_hash"]:
         raise ApiError(422, "idempotency_key_reused",
                        "This Idempotency-Key was already used for a different message. "
                        "Use a new key for each new message.")
-    return respond(201, json.loads(stored["response"]))
+    message = json.loads(stored["response"])
+    if seconds < stored["delete_token_until"]:
+        message["delete_token"] = unseal_token(stored["sealed_delete_token"], key, message["id"])
+    return respond(201, message, {"idempotent-replayed": "true"})
 
 
 def delete_message(request: Request, message_id: str) -> Response:

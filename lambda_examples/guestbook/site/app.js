@@ -88,6 +88,8 @@
     return error.status === 0 || error.status >= 500 || error.code === "idempotency_in_progress";
   }
 
+  // The API accepts only a random (version 4) UUID: a key nobody else can guess, since whoever
+  // replays it soon after gets this message's delete token.
   function newIdempotencyKey() {
     if (crypto.randomUUID) return crypto.randomUUID();
     // randomUUID needs a secure context (https or localhost); build a version 4 UUID instead.
@@ -263,8 +265,10 @@
     setStatus(formStatus, "Posting…");
     try {
       const created = await postMessage(message);
-      tokens[created.id] = created.delete_token;
-      saveTokens();
+      if (created.delete_token) {
+        tokens[created.id] = created.delete_token;
+        saveTokens();
+      }
       if (!shownIds.has(created.id)) {
         shownIds.add(created.id);
         list.prepend(renderMessage(created));

@@ -6,7 +6,6 @@ import sys
 from decimal import Decimal
 
 import pytest
-from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 HELLO = {"name": "Ada", "text": "Hello from the Analytical Engine"}
@@ -165,87 +164,6 @@ def test_numbers_stored_by_other_writers_are_served_as_numbers(api, table):
         "created_at": {"S": "2024-01-01T00:00:00.000000Z"}})
     message = listed(api)[0]
     assert (message["name"], message["text"]) == (42, 1.5)
-
-
-# --- Idempotency ---
-
-
-def test_a_retry_with_the_same_key_returns_the_same_message_and_stores_nothing(api, table):
-    first = post(api, headers={"Idempotency-Key": "key-1"})
-    count = table.count()
-    retry = post(api, headers={"Idempotency-Key": "key-1"})
-    assert (retry.status, retry.json) == (201, first.json)
-    assert table.count() == count == 3  # message, pointer, idempotency record
-    assert len(listed(api)) == 1
-
-
-def test_a_retry_that_differs_only_in_json_formatting_is_the_same_request(api):
-    first = post(api, headers={"Idempotency-Key": "k"}).json
-    retry = api.post("/api/messages", body='{ "text": "Hello from the Analytical Engine",'
-                     ' "name":"Ada" }', headers={"Content-Type": "application/json",
-                                                  "Idempotency-Key": "k"})
-    assert retry.json == first
-
-
-def test_the_same_key_with_a_different_message_is_rejected(api, table):
-    post(api, headers={"Idempotency-Key": "key-1"})
-    count = table.count()
-    response = post(api, {"name": "Ada", "text": "something else"},
-                    headers={"Idempotency-Key": "key-1"})
-    assert response.status == 422
-    assert response.json["error"]["code"] == "idempotency_key_reused"
-    assert table.count() == count
-
-
-def test_different_keys_create_different_messages(api):
-    post(api, headers={"Idempotency-Key": "a"})
-    post(api, headers={"Idempotency-Key": "b"})
-    assert len(listed(api)) == 2
-
-
-def test_idempotency_records_expire_after_a_day(api, table):
-    created = post(api, headers={"Idempotency-Key": "k"}).json
-    [record] = [item for item in table.items() if item["sk"] == "IDEMPOTENCY"]
-    assert record["expires_at"] - int(created_epoch(created)) in range(86_399, 86_401)
-
-
-def test_an_expired_record_not_yet_removed_by_ttl_is_ignored(api, table):
-    post(api, headers={"Idempotency-Key": "k"})
-    [record] = [item for item in table.items() if item["sk"] == "IDEMPOTENCY"]
-    table.client.update_item(
-        TableName=table.name, Key={"pk": {"S": record["pk"]}, "sk": {"S": "IDEMPOTENCY"}},
-        UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": {"N": "1"}})
-    assert post(api, headers={"Idempotency-Key": "k"}).status == 201
-    assert len(listed(api)) == 2
-
-
-def test_a_transaction_conflict_with_a_concurrent_duplicate_is_retried(api, guestbook,
-                                                                       monkeypatch):
-    client = guestbook.dynamodb()
-    real_transact, calls = client.transact_write_items, []
-
-    def conflict_once(**kwargs):
-        calls.append(kwargs)
-        if len(calls) == 1:
-            raise cancelled("None", "None", "TransactionConflict")
-        return real_transact(**kwargs)
-
-    monkeypatch.setattr(client, "transact_write_items", conflict_once)
-    monkeypatch.setattr(guestbook.time, "sleep", lambda seconds: None)
-    assert post(api, headers={"Idempotency-Key": "k"}).status == 201
-    assert len(calls) == 2 and len(listed(api)) == 1
-
-
-def created_epoch(message: dict) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(message["created_at"]).timestamp()
-
-
-def cancelled(*codes: str) -> ClientError:
-    return ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
-                        "CancellationReasons": [{"Code": code} for code in codes]},
-                       "TransactWriteItems")
 
 
 # --- Failures on our side ---

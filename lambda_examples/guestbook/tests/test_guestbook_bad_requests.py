@@ -6,7 +6,7 @@ import json
 import pytest
 
 JSON = {"Content-Type": "application/json"}
-SEEDED_KEY = "seeded-key"  # the Idempotency-Key the seeded message was posted with
+SEEDED_KEY = "3f0e8c52-6c1d-4d1b-9a57-0b6f7c2d9e41"  # the seeded message's Idempotency-Key
 VALID_SK = "2024-01-01T00:00:00.000000Z#" + "a" * 32
 
 
@@ -91,6 +91,10 @@ BAD_REQUESTS = [
                 headers=JSON | {"Idempotency-Key": ""}),
     bad_message("Idempotency-Key over 100", message(), "invalid_idempotency_key",
                 headers=JSON | {"Idempotency-Key": "k" * 101}),
+    bad_message("Idempotency-Key not a UUID", message(), "invalid_idempotency_key",
+                headers=JSON | {"Idempotency-Key": "seeded-key"}),
+    bad_message("Idempotency-Key a time-based UUID", message(), "invalid_idempotency_key",
+                headers=JSON | {"Idempotency-Key": "6ba7b810-9dad-11d1-80b4-00c04fd430c8"}),
     bad_message("non-ASCII Idempotency-Key", message(), "invalid_idempotency_key",
                 headers=JSON | {"Idempotency-Key": "ключ"}),
     bad_message("Idempotency-Key reused", message(text="different"), "idempotency_key_reused",

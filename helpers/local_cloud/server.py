@@ -19,11 +19,14 @@ from typing import Any, Protocol
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from .clock import REAL_CLOCK, Clock
+
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 SERVICES = (
     "iam", "sts", "lambda", "logs", "s3", "dynamodb",
     "apigateway", "apigatewayv2", "cloudfront", "route53",
+    "sqs", "sns", "events", "dynamodbstreams",
 )  # fmt: skip
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -134,11 +137,18 @@ class LocalCloud:
 
     ``port=0`` takes a free port. Use ``endpoint`` as ``endpoint_url`` (or as the
     ``AWS_ENDPOINT_URL`` environment variable) for any boto3 client.
+
+    ``clock`` is what schedules, pollers and SQS visibility timeouts read (a ``FakeClock`` in
+    tests); ``background=False`` keeps the planes' background threads from starting, so a test
+    drives pollers and schedules itself (``poll_once()``, ``tick()``).
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", *, clock: Clock = REAL_CLOCK,
+                 background: bool = True):  # fmt: skip
         self.host = host
         self.requested_port = port
+        self.clock = clock
+        self.background = background
         self.planes: list[DataPlane] = []
         self.app: Router | None = None  # the whole cloud as one WSGI app (for internal requests)
         self._server: BaseWSGIServer | None = None

@@ -246,16 +246,29 @@ class LambdaPlane(Plane):
         """Run a function for another service's data plane (API Gateway, say): a synchronous
         invoke of the function (or version/alias) the ARN names. Raises LookupError if absent.
         Checking the function's resource policy is the caller's job (see ``function_policy``)."""
+        function, region = self._function_for_arn(function_arn)
+        return self.runtime.invoke(self._spec(function, region), payload or b"{}")
+
+    def invoke_event(self, function_arn: str, payload: bytes) -> str:
+        """Run a function asynchronously for another service (S3, SNS, EventBridge), as an
+        Event invocation with its retries; returns the request id. LookupError if absent."""
+        function, region = self._function_for_arn(function_arn)
+        request_id = str(uuid.uuid4())
+        threading.Thread(target=self._invoke_async, daemon=True, args=(
+            self._spec(function, region), payload or b"{}", request_id)).start()  # fmt: skip
+        return request_id
+
+    @staticmethod
+    def _function_for_arn(function_arn: str) -> tuple[Any, str]:
         parts = function_arn.split(":")
         region, account, name = parts[3], parts[4], parts[6]
         qualifier = parts[7] if len(parts) > 7 else None
         from moto.awslambda.models import lambda_backends
 
         try:
-            function = lambda_backends[account][region].get_function(name, qualifier)
+            return lambda_backends[account][region].get_function(name, qualifier), region
         except Exception as error:
             raise LookupError(f"No function {function_arn}: {error}") from None
-        return self.runtime.invoke(self._spec(function, region), payload or b"{}")
 
     @staticmethod
     def function_policy(function_arn: str) -> dict[str, Any] | None:

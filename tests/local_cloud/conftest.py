@@ -120,6 +120,12 @@ def fail_bodies(event, context):
     print("EVENT " + json.dumps(event))
     return {"batchItemFailures": [{"itemIdentifier": r["messageId"]}
                                   for r in event["Records"] if r["body"].startswith("bad")]}
+def fail_stream_items(event, context):
+    """Reports the stream records whose new image mentions "bad" as failed."""
+    print("EVENT " + json.dumps(event))
+    return {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]}
+                                  for r in event["Records"]
+                                  if "bad" in json.dumps(r["dynamodb"].get("NewImage", {}))]}
 '''
 TRUST_LAMBDA = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
                 '"Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')

@@ -12,6 +12,8 @@ Teardown deletes exactly this list, so a resource is listed only when it proves 
   that point at one of our distributions, in any zone (a learner's own zone keeps its other
   records, and the zone itself).
 - Lambda permissions and IAM policies belong to their function and role: not listed apart.
+- The triggers' kinds (queues, topics, subscriptions, rules, event source mappings): see
+  ``event_resources``.
 - Budgets: the local cloud cannot report a budget's tags, so there a ``workbook-...`` name is
   enough (``recognised_by="prefix"``). On AWS the tag is required too.
 
@@ -27,6 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import event_resources
 from .target import PREFIX, TAG_KEY
 
 NAME_PREFIX = f"{PREFIX}-"
@@ -39,7 +42,8 @@ TAGGING_API_TYPES = {"lambda:function": "function", "dynamodb:table": "table", "
 ORDER: tuple[tuple[str, str], ...] = (
     ("route53", "record"), ("cloudfront", "distribution"),
     ("cloudfront", "origin-access-control"), ("acm", "certificate"), ("s3", "bucket"), ("apigatewayv2", "api"),
-    ("apigateway", "rest-api"), ("lambda", "function"), ("logs", "log-group"),
+    ("apigateway", "rest-api"), *event_resources.KINDS, ("lambda", "function"),
+    ("logs", "log-group"),
     ("dynamodb", "table"), ("route53", "hosted-zone"), ("budgets", "budget"), ("iam", "role"),
 )  # fmt: skip
 KIND_LABELS = {
@@ -49,7 +53,7 @@ KIND_LABELS = {
     ("apigatewayv2", "api"): "HTTP API", ("apigateway", "rest-api"): "REST API",
     ("lambda", "function"): "Lambda function", ("logs", "log-group"): "Log group",
     ("dynamodb", "table"): "DynamoDB table", ("route53", "hosted-zone"): "Route 53 hosted zone",
-    ("budgets", "budget"): "Budget", ("iam", "role"): "IAM role",
+    ("budgets", "budget"): "Budget", ("iam", "role"): "IAM role", **event_resources.LABELS,
 }  # fmt: skip
 
 
@@ -102,7 +106,10 @@ def inventory(aws: Any) -> list[Resource]:
     found = [
         *_alias_records(aws, distributions), *distributions, *_origin_access_controls(aws),
         *_certificates(aws),
-        *_buckets(aws, tagged), *_http_apis(aws), *_rest_apis(aws), *functions,
+        *_buckets(aws, tagged), *_http_apis(aws), *_rest_apis(aws),
+        *event_resources.inventory(aws, {f.name for f in functions}, function_names, Resource,
+                                   is_ours, NAME_PREFIX),
+        *functions,
         *_log_groups(aws, {f.name for f in functions}, function_names), *_tables(aws, tagged),
         *_hosted_zones(aws), *_budgets(aws), *_roles(aws),
     ]  # fmt: skip

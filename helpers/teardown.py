@@ -3,7 +3,9 @@
 ``teardown(aws)`` deletes exactly what ``ledger.inventory`` finds (never anything else), in
 ``ledger.ORDER``: Route 53 alias records, CloudFront distributions (disable, wait until
 deployed, delete with a fresh ETag), Origin Access Controls, S3 buckets (every object version
-first), APIs, functions, their log groups, tables, hosted zones, budgets, and IAM roles last.
+first), APIs, EventBridge rules (targets first), event source mappings, SNS subscriptions and
+topics, SQS queues, functions, their log groups, tables, hosted zones, budgets, and IAM roles
+last.
 
 It is safe to run again at any time: something already gone counts as done, and an
 interrupted run (a closed laptop, a stopped kernel) is finished by running it again, because
@@ -23,6 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
+from . import event_resources
 from .ledger import ORDER, Resource, in_deletion_order, inventory, table_rows
 
 Say = Callable[[str], None]
@@ -30,7 +33,8 @@ CLOUDFRONT_POLL_SECONDS = 15  # CloudFront takes minutes to deploy a change on A
 CLOUDFRONT_TIMEOUT_SECONDS = 30 * 60
 NOT_FOUND = {
     "NoSuchEntity", "NotFoundException", "ResourceNotFoundException", "NoSuchBucket",
-    "NoSuchHostedZone", "NoSuchDistribution", "NoSuchOriginAccessControl",
+    "NoSuchHostedZone", "NoSuchDistribution", "NoSuchOriginAccessControl", "NotFound",
+    "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
 }  # fmt: skip
 HINTS = {
     "AccessDenied": "Your identity may not delete this: run teardown as an administrator.",
@@ -287,6 +291,11 @@ def _delete_role(aws: Any, role: Resource, say: Say, wait: bool) -> str:
     return DELETED if delete_role(aws, role.name) else ALREADY_GONE
 
 
+def _without_progress(delete: Callable[[Any, Resource], str]) -> Callable[..., str]:
+    """The triggers' deleters (``event_resources``) need neither ``say`` nor ``wait``."""
+    return lambda aws, resource, say, wait: delete(aws, resource)
+
+
 DELETERS: dict[tuple[str, str], Callable[[Any, Resource, Say, bool], str]] = {
     ("route53", "record"): _delete_record,
     ("cloudfront", "distribution"): _delete_distribution,
@@ -301,6 +310,7 @@ DELETERS: dict[tuple[str, str], Callable[[Any, Resource, Say, bool], str]] = {
     ("route53", "hosted-zone"): _delete_hosted_zone,
     ("budgets", "budget"): _delete_budget,
     ("iam", "role"): _delete_role,
+    **{kind: _without_progress(delete) for kind, delete in event_resources.DELETERS.items()},
 }
 assert set(DELETERS) == set(ORDER), "every kind the ledger lists needs a deleter"
 

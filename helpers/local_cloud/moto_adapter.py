@@ -229,8 +229,36 @@ def _epoch(value: Any) -> Any:
     raise TypeError(f"not JSON: {value!r}")
 
 
-def stream_table_region(stream_arn: str) -> str:
-    return _arn_parts(stream_arn)[0]
+def _kinesis_stream(stream_arn: str) -> Any:
+    from moto.kinesis.models import kinesis_backends
+
+    region, account, resource = _arn_parts(stream_arn)
+    stream = kinesis_backends[account][region].streams.get(resource.split("/", 1)[-1])
+    if stream is None:
+        raise LookupError(f"No stream {stream_arn}")
+    return stream
+
+
+def kinesis_shard_positions(stream_arn: str) -> dict[str, tuple[int, int]]:
+    """Shard id -> (first sequence number, the next one to be written), open shards only."""
+    shards = _kinesis_stream(stream_arn).shards
+    return {shard_id: (1, shard.get_max_sequence_number() + 1)
+            for shard_id, shard in sorted(shards.items()) if shard.is_open}  # fmt: skip
+
+
+def kinesis_records(stream_arn: str, shard_id: str, sequence_number: int,
+                    limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` records of a shard from `sequence_number` on (data stays base64)."""
+    shard = _kinesis_stream(stream_arn).shards[shard_id]
+    found = []
+    for number, record in list(shard.records.items()):
+        if number >= sequence_number:
+            found.append({"partitionKey": record.partition_key, "data": record.data,
+                          "sequenceNumber": str(number),
+                          "approximateArrivalTimestamp": round(record.created_at, 3)})
+            if len(found) >= limit:
+                break
+    return found
 
 
 # EventBridge

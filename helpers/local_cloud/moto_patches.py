@@ -232,8 +232,20 @@ def _announce_new_messages_and_records() -> None:
         if hook is not None:
             hook(self.table.table_arn)
 
+    from moto.kinesis.models import Stream
+
+    put_record = Stream.put_record
+
+    def announced_put_record(self: Any, *args: Any, **kwargs: Any) -> Any:
+        written = put_record(self, *args, **kwargs)
+        hook = HOOKS.get("new_records")
+        if hook is not None:
+            hook(self.arn)
+        return written
+
     Queue.add_message = announced_add_message
     StreamShard.add = announced_add
+    Stream.put_record = announced_put_record
 
 
 def _sqs_time_from_the_cloud_clock() -> None:

@@ -160,3 +160,52 @@ def test_reported_failures_resume_from_the_first_failed_record(triggers, feed):
     keys = [[r["dynamodb"]["Keys"]["pk"]["S"] for r in e["Records"]]
             for e in triggers.events_seen("ddb-partial")]
     assert keys == [["1", "2", "3"], ["2", "3"]]
+
+
+# Keys of AWS's sample Kinesis event (aws-sam-cli generated_sample_events/events/kinesis/).
+KINESIS_RECORD_KEYS = {"kinesis", "eventSource", "eventID", "invokeIdentityArn", "eventVersion",
+                       "eventName", "eventSourceARN", "awsRegion"}
+KINESIS_KEYS = {"partitionKey", "kinesisSchemaVersion", "data", "sequenceNumber",
+                "approximateArrivalTimestamp"}
+
+
+def test_kinesis_shards_are_read_in_order_one_shard_per_batch(triggers):
+    import base64
+
+    kinesis, lam = triggers.client("kinesis"), triggers.client("lambda")
+    kinesis.create_stream(StreamName="kinesis-clicks", ShardCount=2)
+    stream = kinesis.describe_stream(StreamName="kinesis-clicks")["StreamDescription"]["StreamARN"]
+    role = triggers.role("kinesis-clicks-role", {"Effect": "Allow", "Resource": "*", "Action": [
+        "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream",
+        "kinesis:ListStreams"]})
+    function = triggers.function("kinesis-clicks", role=role)
+    uuid = lam.create_event_source_mapping(EventSourceArn=stream, FunctionName=function,
+                                           StartingPosition="TRIM_HORIZON")["UUID"]
+    written = {}
+    for number in range(8):
+        key = f"visitor-{number % 4}"
+        shard = kinesis.put_record(StreamName="kinesis-clicks", PartitionKey=key,
+                                   Data=f"click {number}".encode())["ShardId"]
+        written.setdefault(shard, []).append(f"click {number}")
+    poll_until_quiet(triggers)
+    received = {}
+    for event in triggers.events_seen("kinesis-clicks"):
+        shards = {r["eventID"].split(":")[0] for r in event["Records"]}
+        assert len(shards) == 1  # a batch never mixes shards
+        received.setdefault(shards.pop(), []).extend(
+            base64.b64decode(r["kinesis"]["data"]).decode() for r in event["Records"])
+    assert received == written  # every record, in each shard's order
+    record = triggers.events_seen("kinesis-clicks")[0]["Records"][0]
+    assert set(record) == KINESIS_RECORD_KEYS and set(record["kinesis"]) == KINESIS_KEYS
+    assert record["invokeIdentityArn"] == role and record["eventSourceARN"] == stream
+    lam.delete_event_source_mapping(UUID=uuid)
+
+
+def test_a_kinesis_mapping_needs_read_permissions(triggers):
+    kinesis = triggers.client("kinesis")
+    kinesis.create_stream(StreamName="kinesis-locked", ShardCount=1)
+    stream = kinesis.describe_stream(StreamName="kinesis-locked")["StreamDescription"]["StreamARN"]
+    function = triggers.function("kinesis-locked")
+    with pytest.raises(ClientError, match=f"Cannot access stream {stream}"):
+        triggers.client("lambda").create_event_source_mapping(
+            EventSourceArn=stream, FunctionName=function, StartingPosition="LATEST")

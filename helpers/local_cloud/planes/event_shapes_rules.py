@@ -133,6 +133,30 @@ def dynamodb_record(stored: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     }
 
 
+# -- Kinesis ----------------------------------------------------------------------------------
+
+
+def kinesis_record(stored: dict[str, Any], shard_id: str, stream_arn: str,
+                   role_arn: str) -> dict[str, Any]:
+    """One record of a Kinesis event from ``moto_adapter.kinesis_records``' fields."""
+    return {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": stored["partitionKey"],
+            "sequenceNumber": stored["sequenceNumber"],
+            "data": stored["data"],  # base64, as written
+            "approximateArrivalTimestamp": stored["approximateArrivalTimestamp"],
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": f"{shard_id}:{stored['sequenceNumber']}",
+        "eventName": "aws:kinesis:record",
+        "invokeIdentityArn": role_arn,
+        "awsRegion": stream_arn.split(":")[3],
+        "eventSourceARN": stream_arn,
+    }
+
+
 # -- SNS --------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Lambda's event source mappings: SQS queues and DynamoDB streams polled for real.
+"""Lambda's event source mappings: SQS queues, DynamoDB streams and Kinesis polled for real.
 
 moto stores the mappings (create, get, list, update, delete). This plane checks a mapping
 before moto stores it, as AWS does at create time (the execution role's permissions on the
@@ -142,7 +142,7 @@ class EventSourceMappingsPlane(Plane):
                     continue
                 poller_class = POLLERS.get(source_kind(mapping.source_arn))
                 if poller_class is None:
-                    continue  # Kinesis and others: stored, not polled
+                    continue  # Kafka, MQ...: stored, not polled
                 try:
                     poller = poller_class(mapping, self.cloud.clock)
                 except LookupError:

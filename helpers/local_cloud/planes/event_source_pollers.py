@@ -7,8 +7,9 @@ a poller records, give a sender a fake function.) Pollers read moto only through
 - ``SqsPoller``: receives up to BatchSize messages, waits up to MaximumBatchingWindowInSeconds
   for a full batch, deletes what succeeded; failed messages come back after the queue's
   visibility timeout, and moto's redrive policy moves them to the DLQ after maxReceiveCount.
-- ``StreamPoller``: reads a DynamoDB stream in order from its starting position, and retries a
-  failed batch (the shard waits: per-shard order) until it succeeds or MaximumRetryAttempts.
+- ``StreamPoller``: reads a DynamoDB or Kinesis stream shard by shard, in order, from its
+  starting position, and retries a failed batch (its shard waits: per-shard order) until it
+  succeeds or MaximumRetryAttempts runs out.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 from .. import moto_adapter
 from ..clock import Clock
 from ..moto_adapter import Mapping
-from .event_shapes_rules import dynamodb_record, sqs_record
+from .event_shapes_rules import dynamodb_record, kinesis_record, sqs_record
 from .event_source_rules import failed_items
 from .trigger_common import logger
 
@@ -119,65 +120,124 @@ class SqsPoller(Poller):
                 moto_adapter.delete_message(self.mapping.source_arn, handle)
 
 
+class ShardReader(ABC):
+    """Reads one kind of stream: its shards, and records in Lambda's shape by sequence number."""
+
+    def __init__(self, mapping: Mapping):
+        self.mapping = mapping
+
+    @abstractmethod
+    def ends(self) -> dict[str, tuple[int, int]]:
+        """Shard id -> (first sequence number, the next one to be written)."""
+
+    @abstractmethod
+    def read(self, shard: str, position: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        """Up to `limit` (sequence number, record) from `position` on, in order."""
+
+
+class DynamoDBStreamReader(ShardReader):
+    """moto keeps one shard per table stream."""
+
+    def ends(self) -> dict[str, tuple[int, int]]:
+        return {"shard": moto_adapter.stream_positions(self.mapping.source_arn)}
+
+    def read(self, shard: str, position: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        arn = self.mapping.source_arn
+        return [(int(r["dynamodb"]["SequenceNumber"]), dynamodb_record(r, arn))
+                for r in moto_adapter.stream_records(arn, position, limit)]  # fmt: skip
+
+
+class KinesisReader(ShardReader):
+    def ends(self) -> dict[str, tuple[int, int]]:
+        return moto_adapter.kinesis_shard_positions(self.mapping.source_arn)
+
+    def read(self, shard: str, position: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        arn = self.mapping.source_arn
+        role = moto_adapter.function_role(self.mapping.function_arn)
+        return [(int(r["sequenceNumber"]), kinesis_record(r, shard, arn, role))
+                for r in moto_adapter.kinesis_records(arn, shard, position, limit)]  # fmt: skip
+
+
+@dataclass
+class ShardState:
+    """Where a mapping is in one shard, and how its current batch is doing."""
+
+    position: int
+    attempts: int = 0
+    retry_at: float = 0.0
+    first_seen: float | None = None  # when the batching window started
+
+
 class StreamPoller(Poller):
-    """One DynamoDB stream (moto keeps one shard per table), read in sequence-number order."""
+    """A DynamoDB or Kinesis stream: each shard read in sequence-number order, one batch of one
+    shard at a time; a failed batch holds its shard (and only its shard) until it is done."""
+
+    READERS: dict[str, type[ShardReader]] = {"dynamodb": DynamoDBStreamReader,
+                                             "kinesis": KinesisReader}  # fmt: skip
 
     def __init__(self, mapping: Mapping, clock: Clock):
         super().__init__(mapping, clock)
-        first, latest = moto_adapter.stream_positions(mapping.source_arn)
-        self.position = latest if mapping.starting_position == "LATEST" else first
-        self.first_seen: float | None = None
-        self.attempts = 0
-        self.retry_at = 0.0
+        self.reader = self.READERS[mapping.source_arn.split(":")[2]](mapping)
+        latest = mapping.starting_position == "LATEST"
+        self.shards = {shard: ShardState(after if latest else first)
+                       for shard, (first, after) in self.reader.ends().items()}  # fmt: skip
 
     def poll(self) -> Batch | None:
         now = self.clock.time()
-        if now < self.retry_at:
-            return None
-        stored = moto_adapter.stream_records(self.mapping.source_arn, self.position,
-                                             self.mapping.batch_size)  # fmt: skip
-        if not stored:
-            return None
-        if self.first_seen is None:
-            self.first_seen = now
-        window = self.mapping.batching_window
-        if len(stored) < self.mapping.batch_size and window > 0 and now - self.first_seen < window:
-            return None
-        self.first_seen = None
-        sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in stored]
-        return Batch([dynamodb_record(r, self.mapping.source_arn) for r in stored],
-                     [int(n) for n in sequence_numbers], sequence_numbers)  # fmt: skip
+        for shard, (first, _) in self.reader.ends().items():
+            state = self.shards.setdefault(shard, ShardState(first))  # a new shard: from its start
+            if now < state.retry_at:
+                continue
+            records = self.reader.read(shard, state.position, self.mapping.batch_size)
+            if not records:
+                continue
+            if state.first_seen is None:
+                state.first_seen = now
+            window = self.mapping.batching_window
+            full = len(records) >= self.mapping.batch_size
+            if not full and window > 0 and now - state.first_seen < window:
+                continue
+            state.first_seen = None
+            return Batch([record for _, record in records],
+                         [(shard, number) for number, _ in records],
+                         [str(number) for number, _ in records])  # fmt: skip
+        return None
 
     def wait_seconds(self) -> float | None:
-        now = self.clock.time()
-        if now < self.retry_at:
-            return self.retry_at - now
-        if self.first_seen is not None:
-            return max(0.0, self.first_seen + self.mapping.batching_window - now)
-        return IDLE
+        now, waits = self.clock.time(), []
+        for state in self.shards.values():
+            if now < state.retry_at:
+                waits.append(state.retry_at - now)
+            elif state.first_seen is not None:
+                waits.append(max(0.0, state.first_seen + self.mapping.batching_window - now))
+        return min(waits) if waits else IDLE
 
     def settle(self, batch: Batch, payload: bytes, function_error: str | None) -> None:
+        shard, last = batch.handles[-1]
+        state = self.shards[shard]
         if not function_error and not self.mapping.report_batch_item_failures:
-            return self._checkpoint(batch.handles[-1] + 1)
+            return self._checkpoint(state, last + 1)
         failed = None if function_error else failed_items(payload, batch.identifiers)
         if failed == set():
-            return self._checkpoint(batch.handles[-1] + 1)
+            return self._checkpoint(state, last + 1)
         # Retry: the whole batch, or (with a report) from the first failed record on.
         if failed:
-            self.position = min(int(identifier) for identifier in failed)
-        self.attempts += 1
+            state.position = min(int(identifier) for identifier in failed)
+        state.attempts += 1
         limit = self.mapping.maximum_retry_attempts
-        if limit is not None and limit >= 0 and self.attempts > limit:
+        if limit is not None and limit >= 0 and state.attempts > limit:
             logger.warning("mapping %s: batch discarded after %d retries",
                            self.mapping.uuid, limit)  # fmt: skip
-            return self._checkpoint(batch.handles[-1] + 1)
-        self.retry_at = self.clock.time() + min(2.0 ** (self.attempts - 1), MAX_RETRY_BACKOFF)
+            return self._checkpoint(state, last + 1)
+        state.retry_at = self.clock.time() + min(2.0 ** (state.attempts - 1), MAX_RETRY_BACKOFF)
 
-    def _checkpoint(self, position: int) -> None:
-        self.position, self.attempts, self.retry_at = position, 0, 0.0
+    @staticmethod
+    def _checkpoint(state: ShardState, position: int) -> None:
+        state.position, state.attempts, state.retry_at = position, 0, 0.0
 
 
-POLLERS: dict[str, type[Poller]] = {"sqs": SqsPoller, "dynamodb": StreamPoller}
+POLLERS: dict[str, type[Poller]] = {"sqs": SqsPoller, "dynamodb": StreamPoller,
+                                    "kinesis": StreamPoller}
 
 
 class MappingWorker:

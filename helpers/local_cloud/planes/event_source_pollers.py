@@ -247,6 +247,7 @@ class MappingWorker:
     def __init__(self, poller: Poller, sender: Sender):
         self.poller, self.sender = poller, sender
         self._running = threading.Lock()
+        self._warned = False  # say once that the function is gone, not every second
 
     @property
     def mapping(self) -> Mapping:
@@ -269,8 +270,10 @@ class MappingWorker:
                 payload, error = self.sender.send(self.mapping.function_arn,
                                                   {"Records": batch.records})  # fmt: skip
             except LookupError:  # the function is gone: the records stay in the source
-                logger.warning("mapping %s: function %s not found",
-                               self.mapping.uuid, self.mapping.function_arn)  # fmt: skip
+                if not self._warned:
+                    logger.warning("mapping %s: function %s not found; delete the mapping",
+                                   self.mapping.uuid, self.mapping.function_arn)  # fmt: skip
+                self._warned = True
                 return False
             except RuntimeError:  # the local cloud is shutting down
                 return False

@@ -132,6 +132,24 @@ def _route_s3_notifications() -> None:
 
     notifications._get_s3_event = get_s3_event
     notifications._invoke_awslambda = invoke_awslambda
+    _announce_delete_markers()
+
+
+def _announce_delete_markers() -> None:
+    """Deleting from a versioned bucket without a version id leaves a delete marker: AWS
+    notifies ``s3:ObjectRemoved:DeleteMarkerCreated``; moto notifies nothing."""
+    from moto.s3 import notifications
+    from moto.s3.models import S3Backend
+
+    set_delete_marker = S3Backend._set_delete_marker
+
+    def announced(self: Any, bucket_name: str, key_name: str) -> Any:
+        marker = set_delete_marker(self, bucket_name, key_name)
+        event = notifications.S3NotificationEvent.OBJECT_REMOVED_DELETE_MARKER_CREATED_EVENT
+        notifications.send_event(self.account_id, event, self.get_bucket(bucket_name), marker)
+        return marker
+
+    S3Backend._set_delete_marker = announced
 
 
 def _route_sns_lambda_subscriptions() -> None:

@@ -109,3 +109,20 @@ def test_an_event_is_dropped_when_the_permission_is_taken_away(triggers):
     s3.put_object(Bucket="s3-revoked", Key="b.csv", Body=b"x")
     events = triggers.wait_for_events("s3-revoked", 1)
     assert [e["Records"][0]["s3"]["object"]["key"] for e in events] == ["b.csv"]
+
+
+def test_deleting_from_a_versioned_bucket_reports_the_delete_marker(triggers):
+    s3 = triggers.client("s3")
+    arn = triggers.function("s3-versioned")
+    s3.create_bucket(Bucket="s3-versioned")
+    s3.put_bucket_versioning(Bucket="s3-versioned",
+                             VersioningConfiguration={"Status": "Enabled"})
+    allow_s3(triggers, arn, "s3-versioned")
+    s3.put_object(Bucket="s3-versioned", Key="kept.csv", Body=b"x")
+    notify(triggers, "s3-versioned", arn, ["s3:ObjectRemoved:*"])
+    marker = s3.delete_object(Bucket="s3-versioned", Key="kept.csv")["VersionId"]
+    [event] = triggers.wait_for_events("s3-versioned", 1)
+    record = event["Records"][0]
+    assert record["eventName"] == "ObjectRemoved:DeleteMarkerCreated"
+    assert record["s3"]["object"]["versionId"] == marker
+    assert set(record["s3"]["object"]) == {"key", "versionId", "sequencer"}

@@ -7,8 +7,8 @@ destination configurations"), unless the request sets ``x-amz-skip-destination-v
 
 moto matches events against the stored configuration (event names, prefix and suffix filters)
 and builds the records (patched in ``moto_patches`` to AWS's full shape); the function runs
-here, as an Event invocation, the type S3 uses. Not modelled: delete-marker events
-(``ObjectRemoved:DeleteMarkerCreated``), and the checks of SQS and SNS destinations.
+here, as an Event invocation, the type S3 uses. Not modelled: the checks of SQS and SNS
+destinations (S3 sends them a test message on AWS).
 """
 
 from __future__ import annotations

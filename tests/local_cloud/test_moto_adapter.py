@@ -4,7 +4,9 @@ import moto
 from moto.awslambda.models import EventSourceMapping, LambdaBackend, LambdaFunction
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.events.models import EventPattern, Rule
+from moto.kinesis.models import Shard, Stream
 from moto.s3 import notifications
+from moto.s3.models import S3Backend
 from moto.sns.models import Subscription
 from moto.sqs.models import Message, Queue
 
@@ -28,6 +30,9 @@ def test_the_events_section_finds_what_it_reads_and_patches():
         Rule: ["send_to_targets", "_send_to_sqs_queue"],
         EventPattern: ["matches_event"],
         Subscription: ["publish", "_parse_message_structure"],
+        S3Backend: ["_set_delete_marker", "get_bucket"],
+        Stream: ["put_record"],
+        Shard: ["get_max_sequence_number", "put_record"],
     }.items():
         missing = [name for name in names if not hasattr(owner, name)]
         assert not missing, f"{owner.__name__} lost {missing}: update moto_adapter/moto_patches"

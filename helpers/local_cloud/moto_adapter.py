@@ -41,24 +41,28 @@ def _json(document: Any) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def lambda_function(function_arn: str) -> Any:
-    """moto's function (or version, or alias target) the ARN names; LookupError if absent."""
+@dataclass(frozen=True)
+class FunctionFacts:
+    """What the trigger planes need to know of a function (or version, or alias target)."""
+
+    arn: str  # as moto reports it: unqualified for $LATEST
+    name: str
+    role: str
+    timeout: int
+
+
+def function_facts(function_arn: str) -> FunctionFacts:
+    """The function the ARN names; LookupError if absent."""
     from moto.awslambda.models import lambda_backends
 
     region, account, resource = _arn_parts(function_arn)
     name, _, qualifier = resource.removeprefix("function:").partition(":")
     try:
-        return lambda_backends[account][region].get_function(name, qualifier or None)
+        function = lambda_backends[account][region].get_function(name, qualifier or None)
     except Exception as error:  # moto's UnknownFunctionException and friends
         raise LookupError(f"No function {function_arn}: {error}") from None
-
-
-def function_timeout(function_arn: str) -> int:
-    return int(lambda_function(function_arn).timeout)
-
-
-def function_role(function_arn: str) -> str:
-    return str(lambda_function(function_arn).role)
+    return FunctionFacts(function.function_arn, function.function_name, str(function.role),
+                         int(function.timeout))  # fmt: skip
 
 
 def role_policy_documents(role_arn: str) -> list[dict[str, Any]]:
@@ -158,11 +162,6 @@ def sqs_queue(queue_arn: str) -> tuple[Any, Any]:
 
 def queue_visibility_timeout(queue_arn: str) -> int:
     return int(sqs_queue(queue_arn)[1].visibility_timeout)
-
-
-def queue_url(queue_arn: str) -> str:
-    region, account, name = _arn_parts(queue_arn)
-    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
 
 
 def receive_messages(queue_arn: str, count: int) -> list[Any]:
@@ -311,9 +310,9 @@ def rule_facts(rule: Any) -> tuple[str, str, str, list[dict[str, Any]]]:
     return rule.arn, rule.account_id, rule.region_name, list(rule.targets)
 
 
-def rule_matches(rule: Any, event: dict[str, Any]) -> bool:
-    """moto's event-pattern matcher (exact, prefix, suffix, anything-but, numeric, exists...)."""
-    return bool(rule.event_pattern.matches_event(event))
+def rule_schedule(rule: Any) -> tuple[str | None, str]:
+    """(schedule expression or None, state: ENABLED or DISABLED) of moto's rule."""
+    return rule.scheduled_expression, rule.state
 
 
 # SNS

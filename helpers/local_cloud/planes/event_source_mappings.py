@@ -94,14 +94,14 @@ class EventSourceMappingsPlane(Plane):
             f"arn:aws:lambda:{region}:{account}:function:{name}")
         kind = source_kind(source)
         try:
-            function = moto_adapter.lambda_function(function_arn)
+            function = moto_adapter.function_facts(function_arn)
         except LookupError:
             return  # moto answers ResourceNotFoundException
         for existing in moto_adapter.event_source_mappings():
-            if existing.source_arn == source and existing.function_arn == function.function_arn:
+            if existing.source_arn == source and existing.function_arn == function.arn:
                 raise ServiceError(409, "ResourceConflictException", duplicate_refusal(
-                    source, function.function_name, existing.uuid))
-        role = moto_adapter.role_policy_documents(str(function.role))
+                    source, function.name, existing.uuid))
+        role = moto_adapter.role_policy_documents(function.role)
         if kind == "sqs":
             refusal = batching_refusal(spec.get("BatchSize"),
                                        spec.get("MaximumBatchingWindowInSeconds"))
@@ -110,7 +110,7 @@ class EventSourceMappingsPlane(Plane):
                     visibility = moto_adapter.queue_visibility_timeout(source)
                 except LookupError:
                     return  # moto answers that the source is not found
-                refusal = sqs_refusal(role, source, visibility, int(function.timeout))
+                refusal = sqs_refusal(role, source, visibility, function.timeout)
         elif kind in ("dynamodb", "kinesis"):
             refusal = stream_refusal(role, source, spec.get("StartingPosition"))
         else:

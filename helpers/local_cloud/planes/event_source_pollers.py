@@ -153,7 +153,7 @@ class KinesisReader(ShardReader):
 
     def read(self, shard: str, position: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
         arn = self.mapping.source_arn
-        role = moto_adapter.function_role(self.mapping.function_arn)
+        role = moto_adapter.function_facts(self.mapping.function_arn).role
         return [(int(r["sequenceNumber"]), kinesis_record(r, shard, arn, role))
                 for r in moto_adapter.kinesis_records(arn, shard, position, limit)]  # fmt: skip
 

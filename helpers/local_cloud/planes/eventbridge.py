@@ -103,13 +103,14 @@ class EventBridgePlane(Plane):
             rule = moto_adapter.events_rule(account, region, name, bus)
         except LookupError as missing:
             raise ServiceError(400, "ResourceNotFoundException", str(missing)) from None
-        if not rule.scheduled_expression:
+        expression, state = moto_adapter.rule_schedule(rule)
+        if not expression:
             raise ServiceError(400, "ValidationException",
                                f"Rule {name} has no schedule expression: only scheduled rules "
                                "can be fired. Send an event with PutEvents instead.")
-        if rule.state != "ENABLED":
+        if state != "ENABLED":
             raise ServiceError(400, "ValidationException",
-                               f"Rule {name} is {rule.state}: enable it first (EnableRule).")
+                               f"Rule {name} is {state}: enable it first (EnableRule).")
         return self._fire(rule)
 
     # -- schedules ---------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ class EventBridgePlane(Plane):
 
     def _fire(self, rule: Any) -> dict[str, Any]:
         now = self.cloud.clock.time()
-        event = scheduled_event(rule.arn, now)
+        event = scheduled_event(moto_adapter.rule_facts(rule)[0], now)
         # moto's own target code (SQS, log groups...) wants epoch times and an ingestion time;
         # Lambda targets get the event back in AWS's shape (``delivered_event``).
         moto_adapter.send_to_rule_targets(rule, {**event, "time": now, "ingestion-time": now})

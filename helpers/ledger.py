@@ -14,8 +14,9 @@ Teardown deletes exactly this list, so a resource is listed only when it proves 
   records, and the zone itself).
 - Lambda permissions and IAM policies belong to their function and role: not listed apart.
 - **Belonging to something of ours** (``recognised_by`` names the owner): a function's event
-  invoke configs (its async retries and destinations, one per version or alias); SNS
-  subscriptions on our topics, or delivering to one of our functions from any topic.
+  invoke configs (its async retries and destinations, one per version or alias).
+- The triggers' kinds (queues, topics, subscriptions, rules, event source mappings): see
+  ``event_resources``.
 - Budgets: the local cloud cannot report a budget's tags, so there a ``workbook-...`` name is
   enough (``recognised_by="prefix"``). On AWS the tag is required too.
 
@@ -31,6 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import event_resources
 from .target import PREFIX, TAG_KEY
 
 NAME_PREFIX = f"{PREFIX}-"
@@ -43,9 +45,9 @@ TAGGING_API_TYPES = {"lambda:function": "function", "dynamodb:table": "table", "
 ORDER: tuple[tuple[str, str], ...] = (
     ("route53", "record"), ("cloudfront", "distribution"),
     ("cloudfront", "origin-access-control"), ("acm", "certificate"), ("s3", "bucket"), ("apigatewayv2", "api"),
-    ("apigateway", "rest-api"), ("cloudwatch", "alarm"), ("sns", "subscription"),
+    ("apigateway", "rest-api"), ("cloudwatch", "alarm"), *event_resources.KINDS,
     ("lambda", "event-invoke-config"), ("lambda", "function"), ("logs", "log-group"),
-    ("sns", "topic"), ("dynamodb", "table"), ("route53", "hosted-zone"), ("budgets", "budget"), ("iam", "role"),
+    ("dynamodb", "table"), ("route53", "hosted-zone"), ("budgets", "budget"), ("iam", "role"),
 )  # fmt: skip
 KIND_LABELS = {
     ("route53", "record"): "Route 53 record", ("cloudfront", "distribution"): "CloudFront distribution",
@@ -55,8 +57,8 @@ KIND_LABELS = {
     ("lambda", "function"): "Lambda function", ("logs", "log-group"): "Log group",
     ("dynamodb", "table"): "DynamoDB table", ("route53", "hosted-zone"): "Route 53 hosted zone",
     ("budgets", "budget"): "Budget", ("iam", "role"): "IAM role",
-    ("cloudwatch", "alarm"): "CloudWatch alarm", ("sns", "subscription"): "SNS subscription",
-    ("lambda", "event-invoke-config"): "Async invoke config", ("sns", "topic"): "SNS topic",
+    ("cloudwatch", "alarm"): "CloudWatch alarm",
+    ("lambda", "event-invoke-config"): "Async invoke config", **event_resources.LABELS,
 }  # fmt: skip
 
 
@@ -107,13 +109,13 @@ def inventory(aws: Any) -> list[Resource]:
     tagged = _tagged_by_api(aws)
     functions, function_names = _functions(aws, tagged)
     distributions = _distributions(aws)
-    topics = _topics(aws)
     found = [
         *_alias_records(aws, distributions), *distributions, *_origin_access_controls(aws),
         *_certificates(aws),
-        *_buckets(aws, tagged), *_http_apis(aws), *_rest_apis(aws), *functions,
-        *_alarms(aws), *_subscriptions(aws, topics, functions), *topics,
-        *_event_invoke_configs(aws, functions),
+        *_buckets(aws, tagged), *_http_apis(aws), *_rest_apis(aws), *_alarms(aws),
+        *event_resources.inventory(aws, {f.name for f in functions}, function_names, Resource,
+                                   is_ours, NAME_PREFIX),
+        *_event_invoke_configs(aws, functions), *functions,
         *_log_groups(aws, {f.name for f in functions}, function_names), *_tables(aws, tagged),
         *_hosted_zones(aws), *_budgets(aws), *_roles(aws),
     ]  # fmt: skip
@@ -363,39 +365,6 @@ def _alarms(aws: Any) -> list[Resource]:
             if is_ours(alarm["AlarmName"], _tag_dict(tags)):
                 found.append(Resource("cloudwatch", "alarm", alarm["AlarmName"],
                                       alarm["AlarmName"], alarm["AlarmArn"], "tag"))
-    return found
-
-
-def _topics(aws: Any) -> list[Resource]:
-    sns = aws.client("sns")
-    found = []
-    for topic in _pages(sns, "list_topics", "Topics"):
-        arn = topic["TopicArn"]
-        name = arn.rsplit(":", 1)[-1]
-        if name.startswith(NAME_PREFIX):
-            tags = _tag_dict(sns.list_tags_for_resource(ResourceArn=arn).get("Tags"))
-            if has_workbook_tag(tags):
-                found.append(Resource("sns", "topic", name, arn, arn, "tag"))
-    return found
-
-
-def _subscriptions(aws: Any, topics: list[Resource],
-                   functions: list[Resource]) -> list[Resource]:  # fmt: skip
-    """Subscriptions of our topics, and any topic's subscriptions that deliver to our functions
-    (a pending confirmation has no ARN yet: it goes with its topic, or expires)."""
-    our_topics = {topic.arn for topic in topics}
-    our_functions = {function.arn for function in functions}
-    found = []
-    for subscription in _pages(aws.client("sns"), "list_subscriptions", "Subscriptions"):
-        arn, endpoint = subscription["SubscriptionArn"], subscription.get("Endpoint", "")
-        if not arn.startswith("arn:"):
-            continue
-        owner = ("topic" if subscription["TopicArn"] in our_topics
-                 else "endpoint" if ":".join(endpoint.split(":")[:7]) in our_functions
-                 else "")  # fmt: skip
-        if owner:
-            label = f"{subscription['TopicArn'].rsplit(':', 1)[-1]} → {subscription['Protocol']}"
-            found.append(Resource("sns", "subscription", label, arn, arn, owner))
     return found
 
 

@@ -3,8 +3,9 @@
 ``teardown(aws)`` deletes exactly what ``ledger.inventory`` finds (never anything else), in
 ``ledger.ORDER``: Route 53 alias records, CloudFront distributions (disable, wait until
 deployed, delete with a fresh ETag), Origin Access Controls, S3 buckets (every object version
-first), APIs, CloudWatch alarms, SNS subscriptions, functions' async invoke configs, functions,
-their log groups, SNS topics, tables, hosted zones, budgets, and IAM roles last.
+first), APIs, CloudWatch alarms, EventBridge rules (targets first), event source mappings, SNS
+subscriptions and topics, SQS queues, functions' async invoke configs, functions, their log
+groups, tables, hosted zones, budgets, and IAM roles last.
 
 It is safe to run again at any time: something already gone counts as done, and an
 interrupted run (a closed laptop, a stopped kernel) is finished by running it again, because
@@ -24,6 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
+from . import event_resources
 from .ledger import ORDER, Resource, in_deletion_order, inventory, table_rows
 
 Say = Callable[[str], None]
@@ -32,6 +34,7 @@ CLOUDFRONT_TIMEOUT_SECONDS = 30 * 60
 NOT_FOUND = {
     "NoSuchEntity", "NotFoundException", "ResourceNotFoundException", "NoSuchBucket",
     "NoSuchHostedZone", "NoSuchDistribution", "NoSuchOriginAccessControl", "NotFound",
+    "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
 }  # fmt: skip
 HINTS = {
     "AccessDenied": "Your identity may not delete this: run teardown as an administrator.",
@@ -288,8 +291,8 @@ def _delete_role(aws: Any, role: Resource, say: Say, wait: bool) -> str:
     return DELETED if delete_role(aws, role.name) else ALREADY_GONE
 
 
-# operate: alarms, subscriptions, event invoke configs, topics (their delete calls do not say
-# whether anything was there, so each looks first)
+# operate: alarms and event invoke configs (their delete calls do not say whether anything was
+# there, so each looks first)
 
 
 def _delete_alarm(aws: Any, alarm: Resource) -> str:
@@ -302,24 +305,15 @@ def _delete_alarm(aws: Any, alarm: Resource) -> str:
     return DELETED
 
 
-def _delete_subscription(aws: Any, subscription: Resource) -> str:
-    sns = aws.client("sns")
-    sns.get_subscription_attributes(SubscriptionArn=subscription.id)  # NotFound: already gone
-    sns.unsubscribe(SubscriptionArn=subscription.id)
-    return DELETED
-
-
 def _delete_event_invoke_config(aws: Any, config: Resource) -> str:
     aws.client("lambda").delete_function_event_invoke_config(
         FunctionName=config.details["function"], Qualifier=config.details["qualifier"])
     return DELETED
 
 
-def _delete_topic(aws: Any, topic: Resource) -> str:
-    sns = aws.client("sns")
-    sns.get_topic_attributes(TopicArn=topic.arn)  # NotFound: already gone
-    sns.delete_topic(TopicArn=topic.arn)  # and, on AWS, its subscriptions
-    return DELETED
+def _without_progress(delete: Callable[[Any, Resource], str]) -> Callable[..., str]:
+    """The triggers' deleters (``event_resources``) need neither ``say`` nor ``wait``."""
+    return lambda aws, resource, say, wait: delete(aws, resource)
 
 
 DELETERS: dict[tuple[str, str], Callable[[Any, Resource, Say, bool], str]] = {
@@ -337,10 +331,9 @@ DELETERS: dict[tuple[str, str], Callable[[Any, Resource, Say, bool], str]] = {
     ("budgets", "budget"): _delete_budget,
     ("iam", "role"): _delete_role,
     ("cloudwatch", "alarm"): lambda aws, alarm, say, wait: _delete_alarm(aws, alarm),
-    ("sns", "subscription"): lambda aws, sub, say, wait: _delete_subscription(aws, sub),
     ("lambda", "event-invoke-config"): lambda aws, config, say, wait: _delete_event_invoke_config(
         aws, config),
-    ("sns", "topic"): lambda aws, topic, say, wait: _delete_topic(aws, topic),
+    **{kind: _without_progress(delete) for kind, delete in event_resources.DELETERS.items()},
 }
 assert set(DELETERS) == set(ORDER), "every kind the ledger lists needs a deleter"
 

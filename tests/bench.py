@@ -287,16 +287,100 @@ def bench_policy_evaluation() -> None:
         one()
     print(f"  policy evaluation (guestbook role, PutItem): "
           f"{(time.perf_counter() - started) / repeat * 1e6:.1f} us per request")
+TRIGGER_HANDLER = """
+import os, time, boto3
+dynamodb = boto3.client("dynamodb")
+def handler(event, context):
+    started = time.time()  # the moment the handler starts, on the machine's one clock
+    record = event["Records"][0]
+    key = record["s3"]["object"]["key"] if "s3" in record else record["body"]
+    dynamodb.put_item(TableName=os.environ["TABLE"],
+                      Item={"pk": {"S": key}, "started": {"N": repr(started)}})
+"""
+
+
+def bench_triggers(aws: target.Target, samples: int = 40) -> None:
+    """From S3 PutObject or SQS SendMessage until the handler starts, and idle CPU."""
+    import io
+    import zipfile
+
+    print("Triggers: from the client's call until the handler starts (issue: median <= 100 ms)")
+    lam, s3, sqs, dynamodb = (aws.client(s) for s in ("lambda", "s3", "sqs", "dynamodb"))
+    table, bucket = aws.name_for("bench-triggers"), aws.name_for("bench-uploads")
+    dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    role = iam.ensure_execution_role(aws, aws.name_for("bench-trigger-role"), managed_policies=(
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", TRIGGER_HANDLER)
+    name = aws.name_for("bench-trigger")
+    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=role,
+                              Handler="app.handler", Code={"ZipFile": buffer.getvalue()},
+                              Environment={"Variables": {"TABLE": table}})["FunctionArn"]
+    lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{bucket}")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn,
+                                          "Events": ["s3:ObjectCreated:*"]}]})
+    url = sqs.create_queue(QueueName=aws.name_for("bench-queue"))["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    lam.create_event_source_mapping(EventSourceArn=queue_arn["Attributes"]["QueueArn"],
+                                    FunctionName=name, BatchSize=1)
+
+    def until_started(key: str, send: Callable[[], object]) -> float:
+        sent = time.time()
+        send()
+        while True:
+            item = dynamodb.get_item(TableName=table, Key={"pk": {"S": key}}).get("Item")
+            if item:
+                return (float(item["started"]["N"]) - sent) * 1000
+            time.sleep(0.002)
+
+    until_started("warm-up", lambda: s3.put_object(Bucket=bucket, Key="warm-up", Body=b"x"))
+    row("S3 PutObject -> handler starts (async invoke, warm)", [
+        until_started(f"object-{n}", lambda n=n: s3.put_object(Bucket=bucket, Key=f"object-{n}",
+                                                               Body=b"x"))
+        for n in range(samples)])  # fmt: skip
+    row("SQS SendMessage -> handler starts (mapping, BatchSize 1)", [
+        until_started(f"message-{n}", lambda n=n: sqs.send_message(QueueUrl=url,
+                                                                   MessageBody=f"message-{n}"))
+        for n in range(samples)])  # fmt: skip
+    events = aws.client("events")
+    events.put_rule(Name=aws.name_for("bench-schedule"), ScheduleExpression="rate(1 hour)")
+    print(f"  idle CPU of the cloud process with a mapping and a schedule: {idle_cpu():.2f}% "
+          "over 5 s (target ~0%)")
+
+
+def idle_cpu(seconds: float = 5.0) -> float:
+    """CPU use of the local cloud's process while nobody calls it, in percent of one core."""
+    pid = CLOUD_PID[0]
+
+    def cpu_seconds() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    time.sleep(1.0)  # let the last invocations settle
+    before, started = cpu_seconds(), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (cpu_seconds() - before) / (time.monotonic() - started)
+
+
+CLOUD_PID: list[int] = [0]
 
 
 def main() -> int:
     cloud = start_cloud()
+    CLOUD_PID[0] = cloud.pid
     try:
         aws = target.connect(quiet=True)
         print(f"Local cloud at {aws.endpoint_url}; {os.cpu_count()} cores; Python {sys.version.split()[0]}")
         bench_lambda(aws)
         bench_invoke_bookkeeping()
         bench_web_app(aws)
+        bench_triggers(aws)
     finally:
         stop_cloud(cloud)
     bench_iam_enforcement()

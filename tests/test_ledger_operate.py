@@ -88,8 +88,8 @@ def world(aws):
     make_alarm(aws, "my-workbook-alarm", decoy_fn, learner_topic, tags)
     return {
         ("cloudwatch", "alarm", f"{name}-errors"), ("sns", "topic", f"{name}-alerts"),
-        ("sns", "subscription", f"{name}-alerts → sqs"),
-        ("sns", "subscription", "learner-news → lambda"),
+        # our topic's own subscriptions go with it; one to our function on another's topic not
+        ("sns", "subscription", f"learner-news -> {name}-fn"),
         ("lambda", "event-invoke-config", f"{name}-fn:$LATEST"),
         ("lambda", "event-invoke-config", f"{name}-fn:live"),
         ("lambda", "function", f"{name}-fn"), ("iam", "role", f"{name}-role"),
@@ -104,13 +104,12 @@ def test_inventory_finds_the_alarm_topic_subscriptions_and_async_configs(aws, wo
     found = ledger.inventory(aws)
     assert names(found) == world
     how = {(r.kind, r.name): r.recognised_by for r in found}
-    assert how[("subscription", "learner-news → lambda")] == "endpoint"
+    assert how[("subscription", "learner-news -> workbook-ops-fn")] == "endpoint"
     assert how[("event-invoke-config", "workbook-ops-fn:live")] == "function"
     kinds = [(r.service, r.kind) for r in found]
     assert kinds.index(("cloudwatch", "alarm")) < kinds.index(("lambda", "function"))
     assert kinds.index(("sns", "subscription")) < kinds.index(("sns", "topic"))
     assert kinds.index(("lambda", "event-invoke-config")) < kinds.index(("lambda", "function"))
-    assert kinds.index(("lambda", "function")) < kinds.index(("sns", "topic"))  # its destination
 
 
 def test_teardown_deletes_them_and_spares_the_look_alikes(aws, world):

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from werkzeug.wrappers import Request, Response
 
 from . import access_rules as access
+from .clock import REAL_CLOCK, Clock
 from .http_server import LocalHTTPServer
 
 ACCOUNT_ID = "123456789012"
@@ -26,6 +27,7 @@ REGION = "us-east-1"
 SERVICES = (
     "iam", "sts", "lambda", "logs", "s3", "dynamodb",
     "apigateway", "apigatewayv2", "cloudfront", "route53",
+    "sqs", "sns", "events", "dynamodbstreams",
 )  # fmt: skip
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -186,15 +188,22 @@ class LocalCloud:
     ``enforce_iam``: functions' AWS calls are authorised against their execution role, as on
     AWS. ``False`` (or the environment variable ``LOCAL_CLOUD_ENFORCE_IAM=0``) lets them do
     anything; the default (None) reads that variable, and is on.
+
+    ``clock`` is what schedules, pollers and SQS visibility timeouts read (a ``FakeClock`` in
+    tests); ``background=False`` keeps the planes' background threads from starting, so a test
+    drives pollers and schedules itself (``poll_once()``, ``tick()``).
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1", *,
-                 enforce_iam: bool | None = None):
+                 enforce_iam: bool | None = None, clock: Clock = REAL_CLOCK,
+                 background: bool = True):  # fmt: skip
         from .authorization import Authorizer
 
         self.host = host
         self.authorizer = Authorizer(account=ACCOUNT_ID, region=REGION, enforce=enforce_iam)
         self.requested_port = port
+        self.clock = clock
+        self.background = background
         self.planes: list[DataPlane] = []
         self.app: Router | None = None  # the whole cloud as one WSGI app (for internal requests)
         self._server: LocalHTTPServer | None = None

@@ -104,3 +104,119 @@ def deploy() -> Callable[..., FunctionSpec]:
 @pytest.fixture(name="build_zip")
 def build_zip_fixture() -> Callable[..., bytes]:
     return build_zip
+
+
+# -- triggers (issue 9): a cloud on a fake clock, functions that record their events ------------
+
+TRIGGER_HANDLERS = '''
+import json, os
+def record(event, context):
+    print("EVENT " + json.dumps(event))
+    return {"ok": True}
+def fail(event, context):
+    print("EVENT " + json.dumps(event))
+    raise RuntimeError("failed on purpose")
+def fail_bodies(event, context):
+    """Reports the SQS records whose body starts with "bad" as failed (partial batch)."""
+    print("EVENT " + json.dumps(event))
+    return {"batchItemFailures": [{"itemIdentifier": r["messageId"]}
+                                  for r in event["Records"] if r["body"].startswith("bad")]}
+def fail_stream_items(event, context):
+    """Reports the stream records whose new image mentions "bad" as failed."""
+    print("EVENT " + json.dumps(event))
+    return {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]}
+                                  for r in event["Records"]
+                                  if "bad" in json.dumps(r["dynamodb"].get("NewImage", {}))]}
+'''
+TRUST_LAMBDA = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+                '"Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}')
+
+
+class TriggerCloud:
+    """An in-process cloud on a FakeClock with no background threads: tests call the planes'
+    ``poll_once()``/``tick()`` themselves, and read what each function received."""
+
+    def __init__(self, cloud) -> None:
+        import boto3
+
+        self.cloud = cloud
+        self.clock = cloud.clock
+        session = boto3.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                region_name=REGION)
+        self._clients: dict = {}
+        self._session = session
+
+    def client(self, service: str):
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service,
+                                                          endpoint_url=self.cloud.endpoint)
+        return self._clients[service]
+
+    def plane(self, kind):
+        return self.cloud.plane(kind)
+
+    def role(self, name: str, *statements: dict) -> str:
+        """An execution role that may write its functions' logs (the tests read events there),
+        plus an inline policy of `statements`."""
+        import json
+
+        iam = self.client("iam")
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_LAMBDA)["Role"]["Arn"]
+        logs = {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                                              "logs:PutLogEvents"],
+                "Resource": "arn:aws:logs:*:*:log-group:/aws/lambda/*"}  # fmt: skip
+        iam.put_role_policy(RoleName=name, PolicyName="logs", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [logs]}))
+        if statements:
+            iam.put_role_policy(RoleName=name, PolicyName="triggers", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": list(statements)}))
+        return arn
+
+    def function(self, name: str, handler: str = "record", *, role: str | None = None,
+                 timeout: int = 3) -> str:
+        """Deploys TRIGGER_HANDLERS as `name` with `handler`; returns its ARN."""
+        role = role or self.role(f"{name}-role")
+        config = self.client("lambda").create_function(
+            FunctionName=name, Runtime="python3.12", Role=role, Handler=f"app.{handler}",
+            Code={"ZipFile": build_zip({"app.py": TRIGGER_HANDLERS})}, Timeout=timeout)
+        return config["FunctionArn"]
+
+    def events_seen(self, name: str) -> list[dict]:
+        """Every event the function printed, oldest first."""
+        import json
+
+        logs = self.client("logs")
+        try:
+            events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}",
+                                            filterPattern="EVENT")["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            return []
+        lines = sorted(events, key=lambda e: (e["timestamp"], e.get("ingestionTime", 0)))
+        return [json.loads(e["message"].split("EVENT ", 1)[1]) for e in lines
+                if "EVENT " in e["message"]]
+
+    def wait_for_events(self, name: str, count: int, timeout: float = 20.0) -> list[dict]:
+        """Asynchronous invocations (S3, SNS, EventBridge) run on their own thread: wait until
+        the function has logged `count` events (this waits for work, not for a clock)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.events_seen(name)
+            if len(seen) >= count or time.monotonic() > deadline:
+                return seen
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def triggers():
+    """A fresh account in a cloud whose clock moves only when a test says so."""
+    import urllib.request
+
+    from helpers.local_cloud import LocalCloud
+    from helpers.local_cloud.clock import FakeClock
+
+    with LocalCloud(clock=FakeClock(), background=False) as cloud:
+        request = urllib.request.Request(f"{cloud.endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=30).read()
+        yield TriggerCloud(cloud)

@@ -268,17 +268,24 @@ class LambdaPlane(Plane):
         invoke of the function (or version/alias) the ARN names. Raises LookupError if absent.
         Checking the function's resource policy is the caller's job (see ``function_policy``)."""
         parts = function_arn.split(":")
+        account, name = parts[4], parts[6]
+        qualifier = parts[7] if len(parts) > 7 else None
+        function, region = self._function_for_arn(function_arn)
+        # operate: raises Throttled (a 500 from API Gateway, as on AWS) when no concurrency is free
+        return self.operations.run_model(Invoked(account, region, name, qualifier), function,
+                                         payload or b"{}")  # fmt: skip
+
+    @staticmethod
+    def _function_for_arn(function_arn: str) -> tuple[Any, str]:
+        parts = function_arn.split(":")
         region, account, name = parts[3], parts[4], parts[6]
         qualifier = parts[7] if len(parts) > 7 else None
         from moto.awslambda.models import lambda_backends
 
         try:
-            function = lambda_backends[account][region].get_function(name, qualifier)
+            return lambda_backends[account][region].get_function(name, qualifier), region
         except Exception as error:
             raise LookupError(f"No function {function_arn}: {error}") from None
-        # operate: raises Throttled (a 500 from API Gateway, as on AWS) when no concurrency is free
-        return self.operations.run_model(Invoked(account, region, name, qualifier), function,
-                                         payload or b"{}")  # fmt: skip
 
     @staticmethod
     def function_policy(function_arn: str) -> dict[str, Any] | None:

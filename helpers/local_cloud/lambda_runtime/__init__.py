@@ -100,6 +100,7 @@ class LambdaRuntime:
         self._interpreters_lock = threading.Lock()
         remove_stale_engine_roots()
         self._root = make_engine_root()
+        chosen.prepare(self._root)
         self._config = EngineConfig(
             region=region, account_id=account_id, endpoint_url=endpoint_url,
             runtime_dir=build_runtime_dir(self._root / "runtime"), ric=ric, root=self._root,

@@ -6,7 +6,10 @@ plain process elsewhere. The cloud says once which one it has (``LambdaRuntime.c
   own; it runs as Lambda's user (uid 993) with no capabilities, in its own PID namespace with a
   private /proc (no other process's environment to read), and dies with the cloud
   (``--die-with-parent``), every child included. The network is shared: the Runtime API and the
-  cloud stay on 127.0.0.1.
+  cloud stay on 127.0.0.1. The runtime's links into the SDK's site-packages resolve because that
+  directory is mounted (read-only) at its own path; it is not on sys.path, so ``import requests``
+  fails as on AWS. Every mount costs a little at each cold start, so there are few: the runtime
+  directory is one, and a copy of the few files of /etc a process needs is another.
 - ``process`` (macOS, Windows, containers without namespaces, or
   ``LOCAL_CLOUD_CONTAINMENT=process``): a process in its own session. HOME, TMPDIR and the AWS
   config files are its own, its code is read-only by file mode (which root ignores), and it dies
@@ -86,6 +89,9 @@ class Containment:
         return (f"Lambda handlers run as plain processes ({self.reason}): they can read what "
                 "your user can, other processes' environments included.")
 
+    def prepare(self, root: Path) -> None:
+        """Set up what every environment of an engine shares, in the engine's folder `root`."""
+
     def visible_paths(self, host: Paths) -> Paths:
         """The paths the handler sees."""
         return host
@@ -136,11 +142,28 @@ class Bubblewrap(Containment):
     def __init__(self, bwrap: str) -> None:
         super().__init__()
         self.bwrap = bwrap
-        self._system = _system_binds()
+        self._etc: str | None = None
 
     def describe(self) -> str:
         return ("Lambda handlers run in bubblewrap sandboxes: read-only code, their own /tmp, "
                 "a private /proc and PID namespace, no capabilities.")
+
+    def prepare(self, root: Path) -> None:
+        """A copy of the few files of /etc a process needs, mounted as the sandbox's /etc."""
+        etc = root / "etc"
+        etc.mkdir()
+        for name in _ETC:
+            source = Path("/etc", name)
+            try:
+                if source.is_symlink():
+                    (etc / name).symlink_to(os.readlink(source))
+                elif source.is_dir():
+                    shutil.copytree(source, etc / name, symlinks=True)
+                elif source.is_file():
+                    shutil.copy2(source, etc / name)
+            except OSError:
+                continue  # unreadable (or gone): the sandbox does without it
+        self._etc = str(etc)
 
     def visible_paths(self, host: Paths) -> Paths:
         return Paths(task_root=SANDBOX_TASK_ROOT, opt_dir=SANDBOX_OPT,
@@ -156,7 +179,7 @@ class Bubblewrap(Containment):
         return "sandbox"  # --die-with-parent does it
 
     def command(self, argv: list[str], host: Paths, interpreter: Interpreter) -> list[str]:
-        return [self.bwrap, *sandbox_arguments(self._system, interpreter),
+        return [self.bwrap, *sandbox_arguments(interpreter, self._etc),
                 *_runtime_binds(host.runtime_dir),
                 "--ro-bind", host.task_root, SANDBOX_TASK_ROOT,
                 "--ro-bind", host.opt_dir, SANDBOX_OPT,
@@ -177,36 +200,31 @@ class Bubblewrap(Containment):
         pass  # the PID namespace died with its first process
 
 
-def sandbox_arguments(system: tuple[str, ...], interpreter: Interpreter) -> list[str]:
-    """bwrap's options shared by every sandbox: namespaces, user, /proc, /dev, system files."""
-    return ["--unshare-user", "--uid", SANDBOX_UID, "--gid", SANDBOX_GID, "--unshare-pid",
-            "--unshare-ipc", "--die-with-parent", "--proc", "/proc", "--dev", "/dev", *system,
-            "--ro-bind", interpreter.prefix, interpreter.prefix]
-
-
-@functools.lru_cache(maxsize=1)
-def _system_binds() -> tuple[str, ...]:
-    """/usr and the merged-/usr links, and the few files of /etc a Python process needs."""
-    binds = ["--ro-bind", "/usr", "/usr"]
-    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+def sandbox_arguments(interpreter: Interpreter, etc: str | None) -> list[str]:
+    """bwrap's options shared by every sandbox: namespaces, user, /proc, /dev, /usr, /etc, and
+    the interpreter's own prefix."""
+    arguments = ["--unshare-user", "--uid", SANDBOX_UID, "--gid", SANDBOX_GID, "--unshare-pid",
+                 "--unshare-ipc", "--die-with-parent", "--proc", "/proc", "--dev", "/dev",
+                 "--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):  # merged /usr or not
         if os.path.islink(top):
-            binds += ["--symlink", os.readlink(top), top]
+            arguments += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
-            binds += ["--ro-bind", top, top]
-    for name in _ETC:
-        path = f"/etc/{name}"
-        if os.path.exists(path):
-            binds += ["--ro-bind", os.path.realpath(path), path]
-    return tuple(binds)
+            arguments += ["--ro-bind", top, top]
+    if etc is not None:
+        arguments += ["--ro-bind", etc, "/etc"]
+    return [*arguments, "--ro-bind", interpreter.prefix, interpreter.prefix]
 
 
 @functools.lru_cache(maxsize=8)
 def _runtime_binds(runtime_dir: str) -> tuple[str, ...]:
-    """Each entry of the runtime directory (links into the SDK's site-packages) at /var/runtime."""
-    binds: list[str] = []
-    for entry in sorted(os.listdir(runtime_dir)):
-        binds += ["--ro-bind", os.path.realpath(os.path.join(runtime_dir, entry)),
-                  f"{SANDBOX_RUNTIME}/{entry}"]
+    """The runtime directory at /var/runtime, and the directories its links point into (the SDK's
+    site-packages) at their own paths, so that the links resolve."""
+    binds = ["--ro-bind", runtime_dir, SANDBOX_RUNTIME]
+    targets = {os.path.dirname(os.path.realpath(entry.path))
+               for entry in os.scandir(runtime_dir) if entry.is_symlink()}
+    for target in sorted(targets):
+        binds += ["--ro-bind", target, target]
     return tuple(binds)
 
 
@@ -294,7 +312,7 @@ def bubblewrap_status() -> tuple[str | None, str]:
     if bwrap is None:
         return None, "bwrap is not installed (Debian and Ubuntu: apt-get install bubblewrap)"
     interpreter = host_interpreter()
-    probe = [bwrap, *sandbox_arguments(_system_binds(), interpreter), "--remount-ro", "/", "--",
+    probe = [bwrap, *sandbox_arguments(interpreter, None), "--remount-ro", "/", "--",
              interpreter.sandbox_executable, "-S", "-c", "pass"]
     try:
         completed = subprocess.run(probe, capture_output=True, text=True, timeout=20,
@@ -303,5 +321,5 @@ def bubblewrap_status() -> tuple[str | None, str]:
         return None, f"bwrap could not start ({error})"
     if completed.returncode != 0:
         reason = (completed.stderr.strip().splitlines() or ["no reason given"])[-1]
-        return None, f"bwrap cannot create namespaces here ({reason})"
+        return None, f"bwrap cannot run Python in a sandbox here ({reason})"
     return bwrap, ""

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 MB = 1024 * 1024
 SAMPLE_INTERVAL = 0.005  # seconds between samples of a busy runtime
+LINGER = 1.0  # seconds the watchdog keeps its rhythm after the last watch, for the next invoke
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -55,13 +56,16 @@ class _Watch:
 class MemoryWatchdog:
     """Samples watched runtimes; calls a watch's `exceeded` once when it goes over its limit.
 
-    The thread starts with the first watch, sleeps while nothing is watched, and ends on close()."""
+    The thread starts with the first watch and ends on close(). Between bursts of invokes it sleeps
+    until woken; during one it keeps sampling for a moment after each invoke, so that back-to-back
+    warm invokes do not each pay for waking it."""
 
-    def __init__(self, interval: float = SAMPLE_INTERVAL) -> None:
-        self.interval = interval
+    def __init__(self, interval: float | None = None) -> None:
+        self.interval = SAMPLE_INTERVAL if interval is None else interval
         self._watches: set[_Watch] = set()
         self._condition = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._idle = True  # the thread waits to be woken (nothing watched for a while)
         self._closed = False
 
     def watch(self, pid: Callable[[], int | None], limit_mb: int,
@@ -77,8 +81,10 @@ class MemoryWatchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="lambda-memory-watchdog",
                                                 daemon=True)
+                self._idle = False
                 self._thread.start()
-            self._condition.notify_all()
+            elif self._idle:
+                self._condition.notify_all()
         return watch
 
     def unwatch(self, watch: _Watch | None) -> None:
@@ -96,12 +102,17 @@ class MemoryWatchdog:
             thread.join(timeout=5)
 
     def _run(self) -> None:
+        quiet = 0.0  # seconds sampled with nothing to watch
         while True:
             with self._condition:
-                self._condition.wait_for(lambda: self._watches or self._closed)
+                if not self._watches and quiet >= LINGER:
+                    self._idle = True
+                    self._condition.wait_for(lambda: self._watches or self._closed)
+                    self._idle, quiet = False, 0.0
                 if self._closed:
                     return
                 watches = list(self._watches)
+            quiet = 0.0 if watches else quiet + self.interval
             for watch in watches:
                 pid = watch.pid()
                 used = resident_bytes(pid) if pid is not None else None

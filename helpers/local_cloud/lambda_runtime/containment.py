@@ -113,8 +113,9 @@ class Containment:
         """The runtime's exit status (negative: killed by that signal), as Popen reports it."""
         return returncode
 
-    def runtime_pid(self, process: subprocess.Popen) -> int | None:
-        """The host pid of the runtime (the Python process), None while not yet known."""
+    def runtime_pid(self, process: subprocess.Popen, thorough: bool = False) -> int | None:
+        """The host pid of the runtime (the Python process), None while not yet known.
+        `thorough`: look through every process if the usual places fail (costs milliseconds)."""
         return process.pid
 
     def kill(self, process: subprocess.Popen) -> None:
@@ -191,10 +192,10 @@ class Bubblewrap(Containment):
         # bwrap reports a command killed by signal N as exit status 128 + N.
         return -(returncode - 128) if 128 < returncode <= 128 + 64 else returncode
 
-    def runtime_pid(self, process: subprocess.Popen) -> int | None:
+    def runtime_pid(self, process: subprocess.Popen, thorough: bool = False) -> int | None:
         # bwrap -> bwrap (PID 1 of the sandbox) -> the runtime (PID 2).
-        sandbox_init = _child_of(process.pid)
-        return None if sandbox_init is None else _child_of(sandbox_init)
+        sandbox_init = _child_of(process.pid, thorough)
+        return None if sandbox_init is None else _child_of(sandbox_init, thorough)
 
     def sweep(self, marker: str) -> None:
         pass  # the PID namespace died with its first process
@@ -228,11 +229,14 @@ def _runtime_binds(runtime_dir: str) -> tuple[str, ...]:
     return tuple(binds)
 
 
-def _child_of(pid: int) -> int | None:
-    """A child of `pid` (bwrap has exactly one), looking first where pids are usually handed out."""
-    for candidate in range(pid + 1, pid + 33):
+def _child_of(pid: int, thorough: bool) -> int | None:
+    """A child of `pid` (bwrap has exactly one): where pids are usually handed out (the next few),
+    or, if `thorough`, anywhere."""
+    for candidate in range(pid + 1, pid + 65):
         if _parent_of(candidate) == pid:
             return candidate
+    if not thorough:
+        return None
     try:
         entries = os.listdir("/proc")
     except OSError:

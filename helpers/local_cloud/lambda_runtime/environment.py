@@ -171,6 +171,7 @@ class ExecutionEnvironment:
             os.close(write_end)
         self.pid = self.process.pid
         self._runtime_pid: int | None = None
+        self._thorough_search_at = self.spawned_at
         self.output = OutputReader(read_end, name=f"lambda-output-{self.pid}")
         self._exit_watcher = threading.Thread(target=self._watch_exit,
                                               name=f"lambda-exit-{self.pid}", daemon=True)
@@ -183,9 +184,15 @@ class ExecutionEnvironment:
         return not self.discarded and self.state.exit_status is None
 
     def runtime_pid(self) -> int | None:
-        """The runtime's host pid (inside bubblewrap, not the pid of bwrap itself)."""
+        """The runtime's host pid (inside bubblewrap, not the pid of bwrap itself). Until found,
+        a search through every process runs at most once a second, from half a second on: the
+        watchdog asks every few milliseconds, and the runtime is usually where pids go next."""
         if self._runtime_pid is None:
-            self._runtime_pid = self.config.containment.runtime_pid(self.process)
+            now = time.perf_counter()
+            thorough = now - self._thorough_search_at > 0.5
+            if thorough:
+                self._thorough_search_at = now + 0.5
+            self._runtime_pid = self.config.containment.runtime_pid(self.process, thorough)
         return self._runtime_pid
 
     def _watch_exit(self) -> None:

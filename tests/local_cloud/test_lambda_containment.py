@@ -55,6 +55,12 @@ def environment_pids(log_stream: str) -> list[int]:
     return containment.processes_mentioning(f"AWS_LAMBDA_LOG_STREAM_NAME={log_stream}\0")
 
 
+def running(log_stream: str, count: int) -> bool:
+    """At least `count` processes of the environment show (a child that has just been started
+    shows its environment in /proc a moment after Popen returns)."""
+    return wait_until(lambda: len(environment_pids(log_stream)) >= count)
+
+
 def wait_until(condition, timeout: float = 3.0) -> bool:
     """A bounded wait for a kill to land (not a duration being measured)."""
     deadline = time.monotonic() + timeout
@@ -288,7 +294,7 @@ SPAWNING = """
 def test_a_discarded_environment_takes_its_setsid_children_along(engine, deploy):
     spec = deploy(SPAWNING)
     stream = engine.invoke(spec, b"{}").log_stream
-    assert len(environment_pids(stream)) >= 3
+    assert running(stream, 3)  # the runtime and both children
     engine.discard(spec.function_arn)
     assert wait_until_gone(stream)
 
@@ -315,7 +321,7 @@ def test_nothing_outlives_a_cloud_killed_with_sigkill(mode, tmp_path, deploy):
                              cwd=checkout, env={**os.environ, "PYTHONPATH": checkout})
     try:
         stream, root, runtime_pid = json.loads(cloud.stdout.readline())
-        assert len(environment_pids(stream)) >= 3
+        assert running(stream, 3)
     finally:
         cloud.kill()  # SIGKILL: no atexit, no shutdown
         cloud.wait()

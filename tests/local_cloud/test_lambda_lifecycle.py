@@ -90,7 +90,9 @@ def wait_until(condition, timeout: float = 5.0) -> bool:
 def test_moto_reset_stops_every_runtime():
     with LocalCloud() as cloud:
         stream = invoke(cloud, deploy(cloud, "reset-spawning", "spawning"))[1]
-        assert len(environment_pids(stream)) >= 3  # the runtime and both of its children
+        # The runtime and both of its children (a child just started shows its environment in
+        # /proc a moment after Popen returns).
+        assert wait_until(lambda: len(environment_pids(stream)) >= 3)
         reset = urllib.request.Request(f"{cloud.endpoint}/moto-api/reset", method="POST")
         urllib.request.urlopen(reset, timeout=10).read()
         assert wait_until(lambda: not environment_pids(stream))

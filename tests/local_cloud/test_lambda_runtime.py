@@ -63,14 +63,19 @@ def environment_pids(log_stream: str) -> list[int]:
     return containment.processes_mentioning(f"AWS_LAMBDA_LOG_STREAM_NAME={log_stream}\0")
 
 
-def wait_until_gone(log_stream: str, timeout: float = 3.0) -> bool:
-    """True once no process of the environment is left (a bounded wait for the kill to land)."""
+def wait_until(condition, timeout: float = 3.0) -> bool:
+    """A bounded wait for processes to come or go (not a duration being measured)."""
     deadline = time.monotonic() + timeout
-    while environment_pids(log_stream):
+    while not condition():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
     return True
+
+
+def wait_until_gone(log_stream: str) -> bool:
+    """True once no process of the environment is left."""
+    return wait_until(lambda: not environment_pids(log_stream))
 
 
 # 1. Real execution through the runtime interface client and a Runtime API.
@@ -669,7 +674,9 @@ def test_shutdown_kills_every_process_including_grandchildren(ric, deploy):
     """)
     streams = [engine.invoke(spec, b"{}").log_stream,
                engine.invoke(deploy(PID_HANDLER), b"{}").log_stream]
-    assert len(environment_pids(streams[0])) >= 3  # the runtime and both children
+    # The runtime and both children (a child just started shows its environment in /proc a moment
+    # after Popen returns).
+    assert wait_until(lambda: len(environment_pids(streams[0])) >= 3)
     engine.shutdown()
     engine.shutdown()  # idempotent
     assert all(wait_until_gone(stream) for stream in streams)

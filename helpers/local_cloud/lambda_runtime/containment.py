@@ -26,6 +26,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -275,20 +276,22 @@ def processes_mentioning(marker: str) -> list[int]:
 
 
 def kill_processes_mentioning(marker: str) -> int:
-    """SIGKILL every process ``processes_mentioning(marker)``, again until none is left (one may
-    fork while we look). Returns how many were killed."""
-    killed = 0
-    for _ in range(5):
-        found = processes_mentioning(marker)
-        for pid in found:
+    """SIGKILL every process ``processes_mentioning(marker)``; look again after a moment, until a
+    look finds none (a process may fork while we look, and one that has just been started shows
+    its environment a moment after its parent saw it start). Returns how many were killed."""
+    killed: set[int] = set()
+    for attempt in range(5):
+        found = set(processes_mentioning(marker))
+        for pid in found - killed:
             try:
                 os.kill(pid, signal.SIGKILL)
-                killed += 1
+                killed.add(pid)
             except OSError:
                 pass
-        if not found:
+        if attempt and not found - killed:
             break
-    return killed
+        time.sleep(0.01)
+    return len(killed)
 
 
 def choose(setting: str | None = None) -> Containment:

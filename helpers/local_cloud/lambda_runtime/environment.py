@@ -366,7 +366,8 @@ class ExecutionEnvironment:
             self.output.sync(timeout=1.0)  # let the reader see EOF before it is told to stop
             self.output.close()
             self.server.stop()
-            self.config.containment.sweep(str(self.folder))
+            if not self.config.reaper.closing:  # else shutdown sweeps the whole engine at once
+                self.config.containment.sweep(str(self.folder))
             remove_tree(self.folder)
         finally:
             self._released.set()

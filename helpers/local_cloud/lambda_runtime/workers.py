@@ -70,6 +70,11 @@ class Reaper:
         self._thread = threading.Thread(target=self._run, name="lambda-reaper", daemon=True)
         self._thread.start()
 
+    @property
+    def closing(self) -> bool:
+        """Shutting down: the engine sweeps up once for all, after the last job."""
+        return self._closed
+
     def release(self, job: Callable[[], None]) -> None:
         with self._lock:
             if not self._closed:

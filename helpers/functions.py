@@ -68,6 +68,10 @@ def load_handler(example: str, handler: str) -> Callable[[Any, Any], Any]:
 
 ROLE_NOT_READY = "cannot be assumed by Lambda"
 
+# The Lambda runtime of this kernel's Python: what you try here, and the dependencies packaging
+# copies from this environment (compiled ones included), run on the same Python on AWS.
+KERNEL_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+
 
 @dataclass
 class Invocation:
@@ -86,7 +90,7 @@ class Invocation:
 
 
 def deploy_function(aws: Any, name: str, package: Any, *, role_arn: str, handler: str,
-                    runtime: str = "python3.12", environment: dict[str, str] | None = None,
+                    runtime: str = KERNEL_RUNTIME, environment: dict[str, str] | None = None,
                     timeout: int = 3, memory_size: int = 128,
                     logging_config: dict[str, str] | None = None,
                     role_wait_seconds: float = 120, say: Callable[[str], None] = print,

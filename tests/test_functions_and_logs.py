@@ -1,5 +1,7 @@
 """The helpers notebooks 02-04 use: deploy, invoke, IAM, logs."""
 
+import sys
+
 import pytest
 
 from helpers import functions, iam, logs, packaging
@@ -22,6 +24,8 @@ def test_deploy_creates_an_active_tagged_function(aws, role_arn, counter):
     config = functions.deploy_function(aws, "workbook-t-create", counter, role_arn=role_arn,
                                        handler="counter.handler")  # fmt: skip
     assert config["State"] == "Active" and config["CodeSha256"] == counter.code_sha256
+    # The runtime is the kernel's Python: what runs on AWS is what ran here.
+    assert config["Runtime"] == f"python{sys.version_info.major}.{sys.version_info.minor}"
     tags = aws.client("lambda").list_tags(Resource=config["FunctionArn"])["Tags"]
     assert tags["workbook"] == "true" and tags["workbook-run"] == aws.run_id
 

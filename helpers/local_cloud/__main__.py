@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from .lambda_runtime import containment
 from .server import ACCOUNT_ID, REGION, SERVICES, LocalCloud, PortInUseError
 
 
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Local cloud running at {cloud.endpoint}", flush=True)
     print(f"  account {ACCOUNT_ID}, region {REGION}; services: {', '.join(SERVICES)}")
     print(f"  use it with: export AWS_ENDPOINT_URL={cloud.endpoint}")
+    print(f"  {containment.choose().describe()}")
     if not cloud.authorizer.enforce:
         print("  IAM: functions' calls are NOT checked against their roles "
               "(LOCAL_CLOUD_ENFORCE_IAM=0)")

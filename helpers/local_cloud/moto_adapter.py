@@ -651,3 +651,16 @@ def message_for_protocol(subscription: Any, message: str, structure: str | None)
     if structure != "json":
         return message
     return subscription._parse_message_structure(message, subscription.protocol)
+
+# -- runtime honesty (the Lambda runtime task) -----------------------------------------------
+
+
+def lambda_function_runtime(account: str, region: str, name: str) -> str | None:
+    """The Runtime of the function `name` (a name or an ARN), or None if moto has no such one."""
+    from moto.awslambda.exceptions import LambdaClientError
+    from moto.awslambda.models import lambda_backends
+
+    try:
+        return lambda_backends[account][region].get_function(name).run_time
+    except LambdaClientError:
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import sys
 import textwrap
 import uuid
 import zipfile
@@ -18,6 +19,9 @@ from helpers.local_cloud.lambda_runtime.runtime_dir import awslambdaric_availabl
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 ENDPOINT = "http://127.0.0.1:4566"
+# The runtime matching this Python: a function declaring another one runs on it only where that
+# Python is installed (see test_python_runtimes.py).
+RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def build_zip(files: dict[str, str | bytes], modes: dict[str, int] | None = None) -> bytes:
@@ -87,7 +91,7 @@ def make_spec(files: dict[str, str | bytes] | str, *, handler: str = "app.handle
         "function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}",
         "version": "$LATEST",
         "handler": handler,
-        "runtime": "python3.12",
+        "runtime": RUNTIME,
         "code_zip": code,
         "code_sha256": base64.b64encode(hashlib.sha256(code).digest()).decode(),
     }

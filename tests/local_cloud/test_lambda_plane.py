@@ -3,6 +3,7 @@
 import base64
 import io
 import json
+import sys
 import time
 import zipfile
 
@@ -10,6 +11,11 @@ import boto3
 import pytest
 
 from helpers.local_cloud import LocalCloud
+from helpers.local_cloud.clock import REAL_CLOCK, FakeClock
+from helpers.local_cloud.lambda_runtime import memory
+from helpers.local_cloud.planes.lambda_api import LambdaPlane
+
+RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"  # this Python's runtime
 
 HANDLERS = {
     "app.py": """
@@ -33,6 +39,8 @@ def write_item(event, context):
     return "stored"
 def slow(event, context):
     time.sleep(5)
+def greedy(event, context):
+    return len(b"x" * (600 * 1024 * 1024))
 """,
 }
 
@@ -71,7 +79,8 @@ def role(aws):
 
 def create(aws, role, name, handler, **extra):
     aws("lambda").create_function(
-        FunctionName=name, Runtime="python3.12", Role=role, Handler=f"app.{handler}",
+        FunctionName=name, Runtime=extra.pop("Runtime", RUNTIME), Role=role,
+        Handler=f"app.{handler}",
         Code={"ZipFile": zip_of(HANDLERS)}, **extra,
     )  # fmt: skip
     return name
@@ -265,3 +274,54 @@ def test_a_recreated_function_starts_from_the_default_logging_config(aws, role):
     assert config["LoggingConfig"]["LogFormat"] == "Text"
     response, _ = invoke(aws, name, {}, LogType="Tail")
     assert base64.b64decode(response["LogResult"]).decode().startswith(("START", "INIT_START"))
+
+
+@pytest.mark.skipif(not memory.enforced(), reason="memory is read from Linux's /proc")
+def test_a_function_over_its_memory_size_fails_with_out_of_memory(aws, role):
+    name = create(aws, role, "plane-greedy", "greedy", MemorySize=128)
+    response, body = invoke(aws, name, {}, LogType="Tail")
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.OutOfMemory"
+    assert body["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
+    report = base64.b64decode(response["LogResult"]).decode().splitlines()[-1]
+    assert "\tMax Memory Used: 128 MB\t" in report
+    assert report.endswith("\tStatus: error\tError Type: Runtime.OutOfMemory")
+
+
+# Runtimes AWS no longer accepts, from its "Deprecated runtimes" table
+# (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html): python3.8's "Block function
+# create" date was 2025-02-28, python3.7's "Block function update" 2025-02-28.
+BLOCKED_MESSAGE = ("The runtime parameter of {} is no longer supported for creating or updating "
+                   "AWS Lambda functions. We recommend you use a supported runtime while creating "
+                   "or updating functions.")
+
+
+def test_runtimes_past_their_blocking_dates_are_refused_as_aws_does(cloud, aws, role):
+    client = aws("lambda")
+    with pytest.raises(client.exceptions.InvalidParameterValueException) as refused:
+        create(aws, role, "plane-py38", "echo", Runtime="python3.8")
+    assert refused.value.response["Error"]["Message"] == BLOCKED_MESSAGE.format("python3.8")
+    name = create(aws, role, "plane-switch", "echo")
+    with pytest.raises(client.exceptions.InvalidParameterValueException, match="python3.7"):
+        client.update_function_configuration(FunctionName=name, Runtime="python3.7")
+    assert client.get_function_configuration(FunctionName=name)["Runtime"] == RUNTIME
+
+
+def test_a_runtime_is_refused_from_the_day_aws_blocks_it(cloud, aws, role):
+    plane = cloud.plane(LambdaPlane)
+    client = aws("lambda")
+    try:
+        plane.clock = FakeClock(start=1_769_904_000.0)  # 2026-02-01: python3.9 still accepted
+        name = create(aws, role, "plane-py39", "echo", Runtime="python3.9")
+        plane.clock = FakeClock(start=1_803_600_000.0)  # 2027-02-26: no new python3.9 functions
+        with pytest.raises(client.exceptions.InvalidParameterValueException):
+            create(aws, role, "plane-py39-late", "echo", Runtime="python3.9")
+        client.update_function_configuration(FunctionName=name, Timeout=5)  # existing: still ok
+        plane.clock = FakeClock(start=1_804_204_800.0)  # 2027-03-05: no changes either
+        with pytest.raises(client.exceptions.InvalidParameterValueException):
+            client.update_function_configuration(FunctionName=name, Timeout=6)
+        with pytest.raises(client.exceptions.InvalidParameterValueException):
+            client.update_function_code(FunctionName=name, ZipFile=zip_of(HANDLERS))
+        client.update_function_configuration(FunctionName=name, Runtime=RUNTIME)  # the way out
+    finally:
+        plane.clock = REAL_CLOCK

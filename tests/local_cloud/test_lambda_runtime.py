@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 import helpers.local_cloud.lambda_runtime as lambda_runtime
-from helpers.local_cloud.lambda_runtime import LambdaRuntime, environment, reports
+from helpers.local_cloud.lambda_runtime import LambdaRuntime, containment, environment, reports
 from helpers.local_cloud.lambda_runtime.runtime_api import (
     Invocation,
     RuntimeApiServer,
@@ -33,6 +33,7 @@ from helpers.local_cloud.lambda_runtime.runtime_api import (
 )
 
 REGION, ACCOUNT, ENDPOINT = "us-east-1", "123456789012", "http://127.0.0.1:4566"
+RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"  # this Python's runtime
 REPORT = re.compile(
     r"REPORT RequestId: (?P<id>[0-9a-f-]+)\tDuration: (?P<duration>\d+\.\d\d) ms\t"
     r"Billed Duration: (?P<billed>\d+) ms\tMemory Size: (?P<memory>\d+) MB\t"
@@ -55,22 +56,26 @@ def payload(result) -> object:
     return json.loads(result.payload)
 
 
-def gone(pid: int) -> bool:
-    """No such process, or a zombie waiting for a reaper we don't control."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except FileNotFoundError:
-        return True
+def environment_pids(log_stream: str) -> list[int]:
+    """The host pids of an environment's processes: its runtime and whatever that started (all
+    carry its log stream's name in their environment). Inside bubblewrap every runtime is PID 2 of
+    its own namespace, so a handler's os.getpid() cannot tell environments apart; this can."""
+    return containment.processes_mentioning(f"AWS_LAMBDA_LOG_STREAM_NAME={log_stream}\0")
 
 
-def wait_until_gone(pid: int, timeout: float = 3.0) -> bool:
+def wait_until(condition, timeout: float = 3.0) -> bool:
+    """A bounded wait for processes to come or go (not a duration being measured)."""
     deadline = time.monotonic() + timeout
-    while not gone(pid):
+    while not condition():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
     return True
+
+
+def wait_until_gone(log_stream: str) -> bool:
+    """True once no process of the environment is left."""
+    return wait_until(lambda: not environment_pids(log_stream))
 
 
 # 1. Real execution through the runtime interface client and a Runtime API.
@@ -268,7 +273,7 @@ def test_environment_is_lambdas_and_nothing_of_the_workbook(runtime, deploy, mon
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{spec.function_name}"
     assert env["AWS_LAMBDA_LOG_STREAM_NAME"] == result.log_stream
     assert env["_HANDLER"] == "app.handler"
-    assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.12"
+    assert env["AWS_EXECUTION_ENV"] == f"AWS_Lambda_{RUNTIME}"
     assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
     assert re.fullmatch(r"127\.0\.0\.1:\d+", env["AWS_LAMBDA_RUNTIME_API"])
     assert env["TZ"] == ":UTC" and env["PYTHONUNBUFFERED"] == "1"
@@ -278,8 +283,10 @@ def test_environment_is_lambdas_and_nothing_of_the_workbook(runtime, deploy, mon
         assert env[name] and not env[name].startswith(("AKIA", "ASIA"))
     lambdas_own = {"_HANDLER", "_X_AMZN_TRACE_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
                    "TZ", "LANG", "PYTHONUNBUFFERED", "TABLE_NAME"}
-    host_basics = {"PATH", "TMPDIR", "LC_CTYPE"}  # LC_CTYPE: PEP 538, hosts without en_US.UTF-8
-    assert {name for name in env if not name.startswith("AWS_")} <= lambdas_own | host_basics
+    own_folders = {"HOME", "TMPDIR"}  # the environment's own (and its empty AWS config files)
+    host_basics = {"PATH", "LC_CTYPE"}  # LC_CTYPE: PEP 538, hosts without en_US.UTF-8
+    assert {name for name in env if not name.startswith("AWS_")} <= (
+        lambdas_own | own_folders | host_basics)
 
 
 @pytest.mark.parametrize("handler, files", [
@@ -298,7 +305,8 @@ def test_warm_invokes_reuse_the_environment(runtime, deploy):
     spec = deploy(PID_HANDLER)
     first, second, third = (runtime.invoke(spec, b"{}") for _ in range(3))
     assert [payload(r)["calls"] for r in (first, second, third)] == [1, 2, 3]
-    assert len({payload(r)["pid"] for r in (first, second, third)}) == 1
+    assert len({r.log_stream for r in (first, second, third)}) == 1
+    assert environment_pids(first.log_stream)
     assert (first.cold_start, second.cold_start, third.cold_start) == (True, False, False)
     assert first.init_duration_ms > 0 and second.init_duration_ms is None
     assert first.log_stream == second.log_stream == third.log_stream
@@ -317,7 +325,7 @@ def test_a_configuration_or_code_change_makes_the_next_invoke_cold(runtime, depl
     runtime.invoke(spec, b"{}")
     reconfigured = runtime.invoke(dataclasses.replace(spec, memory_size=256), b"{}")
     assert reconfigured.cold_start and payload(reconfigured)["calls"] == 1
-    assert wait_until_gone(payload(before)["pid"])
+    assert wait_until_gone(before.log_stream)
     new_code = deploy("def handler(e, c):\n    return 'v2'\n", name=spec.function_name,
                       memory_size=256)
     updated = runtime.invoke(new_code, b"{}")
@@ -331,7 +339,7 @@ def test_concurrent_invokes_get_their_own_environments_up_to_the_limit(ric, depl
         import os, time
         def handler(event, context):
             time.sleep(0.3)
-            return os.getpid()
+            return context.log_stream_name
     """)
     results = []
     try:
@@ -350,9 +358,9 @@ def test_concurrent_invokes_get_their_own_environments_up_to_the_limit(ric, depl
 
 def test_discard_drops_the_environments_of_a_deleted_function(runtime, deploy):
     spec = deploy(PID_HANDLER)
-    pid = payload(runtime.invoke(spec, b"{}"))["pid"]
+    stream = runtime.invoke(spec, b"{}").log_stream
     runtime.discard(spec.function_arn)
-    assert wait_until_gone(pid)
+    assert wait_until_gone(stream)
     assert runtime.invoke(spec, b"{}").cold_start
 
 
@@ -361,10 +369,10 @@ def test_idle_environments_are_reclaimed(ric, deploy):
                            log_sink=lambda *args: None, ric=ric, idle_timeout=0.05)
     try:
         spec = deploy(PID_HANDLER)
-        pid = payload(engine.invoke(spec, b"{}"))["pid"]
+        stream = engine.invoke(spec, b"{}").log_stream
         time.sleep(0.1)
         engine.invoke(deploy(PID_HANDLER), b"{}")  # any invoke reaps what sat idle too long
-        assert wait_until_gone(pid)
+        assert wait_until_gone(stream)
         assert engine.invoke(spec, b"{}").cold_start
     finally:
         engine.shutdown()
@@ -377,21 +385,21 @@ def test_timeout_discards_the_environment(runtime, deploy, log_sink):
         import os, time
         def handler(event, context):
             if event.get("sleep"):
-                print("going to sleep", os.getpid())
+                print("going to sleep", context.log_stream_name)
                 time.sleep(30)
-            return os.getpid()
+            return context.log_stream_name
     """, timeout=1)
-    pid = payload(runtime.invoke(spec, b"{}"))
+    stream = payload(runtime.invoke(spec, b"{}"))
     result = runtime.invoke(spec, b'{"sleep": true}')
     assert result.function_error == "Unhandled"
     assert payload(result) == {
         "errorType": "Sandbox.Timedout",
         "errorMessage": f"RequestId: {result.request_id} Error: Task timed out after 1.00 seconds"}
     assert result.duration_ms >= 1000  # the whole timeout, as AWS reports it
-    assert wait_until_gone(pid)
+    assert wait_until_gone(stream)
     lines = log_sink.calls_for(spec)[-1][2]
     messages = [message for _, message in lines]
-    assert f"going to sleep {pid}" in messages
+    assert f"going to sleep {stream}" in messages
     assert any(re.fullmatch(f"{ISO} {result.request_id} Task timed out after 1.00 seconds", m)
                for m in messages)
     assert messages[-1].endswith("\tStatus: timeout")
@@ -414,7 +422,7 @@ def test_an_init_past_the_init_limit_times_out_on_the_function_timeout(runtime, 
     ("os._exit(3)", "error: exit status 3"),
     ("sys.exit(1)", "error: exit status 1"),
     ("raise SystemExit(2)", "error: exit status 2"),
-    ("os.kill(os.getpid(), signal.SIGKILL)", "signal: killed"),
+    ("os.kill(os.getpid(), signal.SIGKILL)", "error: signal: killed"),
 ])
 def test_a_crashing_runtime_never_takes_the_engine_down(runtime, deploy, log_sink, crash, reason):
     spec = deploy(f"""
@@ -422,15 +430,15 @@ def test_a_crashing_runtime_never_takes_the_engine_down(runtime, deploy, log_sin
         def handler(event, context):
             if event.get("crash"):
                 {crash}
-            return os.getpid()
+            return context.log_stream_name
     """)
-    pid = payload(runtime.invoke(spec, b"{}"))
+    stream = payload(runtime.invoke(spec, b"{}"))
     result = runtime.invoke(spec, b'{"crash": 1}')
     assert result.function_error == "Unhandled"
     assert payload(result) == {
         "errorType": "Runtime.ExitError",
         "errorMessage": f"RequestId: {result.request_id} Error: Runtime exited with {reason}"}
-    assert wait_until_gone(pid)
+    assert wait_until_gone(stream)
     messages = log_sink.messages(spec)
     assert "Runtime.ExitError" in messages
     assert messages[-1].endswith("\tStatus: error\tError Type: Runtime.ExitError")
@@ -532,7 +540,8 @@ def test_logs_have_start_output_end_and_report(runtime, deploy, log_sink):
     assert group == f"/aws/lambda/{spec.function_name}" and stream == warm_stream == cold.log_stream
     assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", stream)
     messages = [m for _, m in cold_events]
-    assert messages[0].startswith("INIT_START Runtime Version: python:3.12")
+    assert messages[0].startswith(
+        f"INIT_START Runtime Version: {RUNTIME.replace('python', 'python:')}.local")
     assert messages[1:4] == ["cold start", f"START RequestId: {cold.request_id} Version: $LATEST",
                              "hello from print"]
     assert re.fullmatch(rf"\[INFO\]\t{ISO}\t{cold.request_id}\thello from logging 42",
@@ -648,7 +657,7 @@ def test_log_tail_and_billing_rules():
                             max_memory_used_mb=30, init_duration_ms=45.67)
     assert report.billed_duration_ms == 47
     assert reports.exit_reason(3) == "error: exit status 3"
-    assert reports.exit_reason(-9) == "signal: killed"
+    assert reports.exit_reason(-9) == "error: signal: killed"
 
 
 # 9. Shutdown leaves nothing behind.
@@ -657,23 +666,26 @@ def test_shutdown_kills_every_process_including_grandchildren(ric, deploy):
     engine = LambdaRuntime(region=REGION, account_id=ACCOUNT, endpoint_url=None,
                            log_sink=lambda *args: None, ric=ric)
     spec = deploy("""
-        import os, subprocess
+        import subprocess
         def handler(event, context):
-            child = subprocess.Popen(["sleep", "60"])
-            return [os.getpid(), child.pid]
+            subprocess.Popen(["sleep", "60"])
+            subprocess.Popen(["sleep", "61"], start_new_session=True)  # leaves the process group
+            return "started"
     """)
-    pids = payload(engine.invoke(spec, b"{}"))
-    pids.append(payload(engine.invoke(deploy(PID_HANDLER), b"{}"))["pid"])
-    assert not any(gone(pid) for pid in pids)
+    streams = [engine.invoke(spec, b"{}").log_stream,
+               engine.invoke(deploy(PID_HANDLER), b"{}").log_stream]
+    # The runtime and both children (a child just started shows its environment in /proc a moment
+    # after Popen returns).
+    assert wait_until(lambda: len(environment_pids(streams[0])) >= 3)
     engine.shutdown()
     engine.shutdown()  # idempotent
-    assert all(wait_until_gone(pid) for pid in pids)
+    assert all(wait_until_gone(stream) for stream in streams)
     with pytest.raises(RuntimeError, match="shut down"):
         engine.invoke(spec, b"{}")
 
 
 def test_interpreter_exit_cleans_up_without_an_explicit_shutdown(ric, deploy, tmp_path):
-    spec = deploy("import os\ndef handler(e, c):\n    return os.getpid()\n")
+    spec = deploy("def handler(e, c):\n    return c.log_stream_name\n")
     spec_fields = {field.name: getattr(spec, field.name) for field in dataclasses.fields(spec)}
     script = tmp_path / "leave.py"
     script.write_text(textwrap.dedent(f"""
@@ -684,7 +696,8 @@ def test_interpreter_exit_cleans_up_without_an_explicit_shutdown(ric, deploy, tm
         spec = FunctionSpec(**{spec_fields!r})
         print(json.loads(engine.invoke(spec, b"{{}}").payload))
     """))
+    checkout = str(Path(__file__).parents[2])  # this checkout's helpers, not an installed copy
     completed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                               timeout=30, cwd=Path(__file__).parents[2])
+                               timeout=30, cwd=checkout, env={**os.environ, "PYTHONPATH": checkout})
     assert completed.returncode == 0, completed.stderr
-    assert wait_until_gone(int(completed.stdout.strip()))
+    assert wait_until_gone(completed.stdout.strip())

@@ -2,7 +2,8 @@
 
 Each execution environment is a subprocess running AWS's runtime interface client (awslambdaric),
 or a pure-Python stand-in where it cannot be installed, against a Lambda Runtime API served on
-127.0.0.1. Environments stay warm between invokes, time out, crash and log as on AWS.
+127.0.0.1. Environments stay warm between invokes, time out, crash, run out of memory and log as
+on AWS, each in a bubblewrap sandbox where Linux offers one (see ``containment``).
 
     runtime = LambdaRuntime(region="us-east-1", account_id="123456789012",
                             endpoint_url="http://127.0.0.1:4566", log_sink=store_log_events)
@@ -16,20 +17,35 @@ from __future__ import annotations
 import atexit
 import base64
 import binascii
+import logging
 import os
-import shutil
-import tempfile
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
+from . import containment as containments
 from .environment import EngineConfig
+from .memory import MemoryWatchdog
+from .memory import enforced as memory_enforced
 from .pool import FunctionPool, PoolRetired
+from .python_runtimes import (
+    PYTHON_RUNTIME,
+    Interpreter,
+    find_interpreter,
+    host_interpreter,
+)
 from .runtime_api import Invocation
-from .runtime_dir import awslambdaric_available, build_runtime_dir
+from .runtime_dir import (
+    awslambdaric_available,
+    build_runtime_dir,
+    make_engine_root,
+    remove_stale_engine_roots,
+    remove_tree,
+)
 from .spec import FunctionSpec, InvocationResult
+from .workers import EngineClosed, Reaper, Spawner
 
 __all__ = ["FunctionSpec", "InvocationResult", "LambdaRuntime", "LogSink"]
 
@@ -38,6 +54,15 @@ __all__ = ["FunctionSpec", "InvocationResult", "LambdaRuntime", "LogSink"]
 LogSink = Callable[[str, str, list[tuple[int, str]], FunctionSpec], None]
 Credentials = Callable[[FunctionSpec], Mapping[str, str]]
 RIC_MODES = ("auto", "awslambdaric", "python")
+logger = logging.getLogger(__name__)
+_said: set[str] = set()
+
+
+def _say_once(level: int, message: str) -> None:
+    """Log `message` the first time this process has it to say."""
+    if message not in _said:
+        _said.add(message)
+        logger.log(level, message)
 
 
 class LambdaRuntime:
@@ -45,8 +70,13 @@ class LambdaRuntime:
 
     def __init__(self, *, region: str, account_id: str, endpoint_url: str | None,
                  log_sink: LogSink, max_environments_per_function: int = 8,
-                 ric: str = "auto", idle_timeout: float = 600.0,
+                 ric: str = "auto", idle_timeout: float = 600.0, containment: str | None = None,
+                 interpreter_search_path: str | None = None,
                  credentials: Credentials | None = None) -> None:
+        """`containment`: "auto" (bubblewrap where it works, the default), "bubblewrap" or
+        "process"; None reads LOCAL_CLOUD_CONTAINMENT. `interpreter_search_path`: where to look for
+        the python3.X a function declares (default: PATH). `credentials(spec)`: the role session
+        credentials an environment of `spec` gets (None: none)."""
         if ric not in RIC_MODES:
             raise ValueError(f"ric must be one of {RIC_MODES}, not {ric!r}")
         if ric == "auto":
@@ -62,10 +92,24 @@ class LambdaRuntime:
         self.idle_timeout = idle_timeout  # Lambda reclaims idle environments after minutes
         self._last_reap = time.monotonic()
         self._log_sink = log_sink
-        self._root = Path(tempfile.mkdtemp(prefix="local-lambda-"))
+        chosen = containments.choose(containment)
+        self.containment = chosen.name  # "bubblewrap" or "process"
+        self.containment_description = chosen.describe()
+        if not memory_enforced():
+            self.containment_description += " MemorySize is reported, not enforced, here."
+        on_linux_without_bwrap = chosen.name == containments.PROCESS and sys.platform == "linux"
+        _say_once(logging.WARNING if on_linux_without_bwrap and not containment else logging.INFO,
+                  self.containment_description)
+        self._interpreter_search_path = interpreter_search_path
+        self._interpreters: dict[str, tuple[Interpreter, str | None]] = {}
+        self._interpreters_lock = threading.Lock()
+        remove_stale_engine_roots()
+        self._root = make_engine_root()
+        chosen.prepare(self._root)
         self._config = EngineConfig(
             region=region, account_id=account_id, endpoint_url=endpoint_url,
-            runtime_dir=build_runtime_dir(self._root / "runtime"), ric=ric,
+            runtime_dir=build_runtime_dir(self._root / "runtime"), ric=ric, root=self._root,
+            containment=chosen, spawner=Spawner(), reaper=Reaper(), watchdog=MemoryWatchdog(),
             credentials=credentials)
         self._pools: dict[tuple[str, str], FunctionPool] = {}
         self._lock = threading.Lock()
@@ -112,7 +156,8 @@ class LambdaRuntime:
             pool.retire()
 
     def shutdown(self) -> None:
-        """Kill every runtime process and stop every Runtime API; safe to call twice."""
+        """Kill every runtime process and everything they started, stop every Runtime API and
+        every thread of the engine, and remove its folder; safe to call twice."""
         with self._lock:
             if self._closed:
                 return
@@ -121,15 +166,14 @@ class LambdaRuntime:
         environments = [env for pool in pools for env in pool.environments()]
         for pool in pools:
             pool.retire()
-        stoppers = []
-        for environment in environments:
-            stopper = threading.Thread(target=environment.discard, kwargs={"wait": True},
-                                       daemon=True)
-            stopper.start()
-            stoppers.append(stopper)
-        for stopper in stoppers:
-            stopper.join(timeout=5)
-        shutil.rmtree(self._root, ignore_errors=True)
+        for environment in environments:  # busy ones too: their invokes end as crashes
+            environment.discard()
+        config = self._config
+        config.reaper.close()  # every environment released: processes reaped, servers stopped
+        config.watchdog.close()
+        config.spawner.close()
+        config.containment.sweep(str(self._root))
+        remove_tree(self._root)
         atexit.unregister(self.shutdown)
 
     def _reap_idle_environments(self) -> None:
@@ -144,19 +188,48 @@ class LambdaRuntime:
 
     def _pool_for(self, spec: FunctionSpec) -> FunctionPool:
         revision = spec.revision()
+        interpreter, stand_in_warning = self._interpreter_for(spec.runtime)
         with self._lock:
             if self._closed:
-                raise RuntimeError("this LambdaRuntime has been shut down")
+                raise EngineClosed("this LambdaRuntime has been shut down")
             key = (spec.function_arn, spec.version)
             pool = self._pools.get(key)
             if pool is not None and pool.revision == revision:
                 return pool
             new_pool = FunctionPool(spec, self._config, self._root / "code",
-                                    self.max_environments_per_function)
+                                    self.max_environments_per_function, interpreter,
+                                    stand_in_warning)
             self._pools[key] = new_pool
         if pool is not None:
             pool.retire()  # code or configuration changed: the next invoke is cold
         return new_pool
+
+    def _interpreter_for(self, runtime: str) -> tuple[Interpreter, str | None]:
+        """The Python that runs `runtime`, and a warning when the cloud's own stands in for it.
+        Each runtime is looked up once (a look-up runs each python3.X found on PATH)."""
+        with self._interpreters_lock:
+            if runtime not in self._interpreters:
+                self._interpreters[runtime] = self._look_up_interpreter(runtime)
+            return self._interpreters[runtime]
+
+    def _look_up_interpreter(self, runtime: str) -> tuple[Interpreter, str | None]:
+        host = host_interpreter()
+        if runtime == host.runtime:
+            return host, None
+        if PYTHON_RUNTIME.match(runtime):
+            found = find_interpreter(runtime, self._interpreter_search_path)
+            if found is not None:
+                return found, None
+            wanted = runtime.removeprefix("python")
+            reason = (f"but Python {wanted} is not installed here (no working python{wanted} "
+                      "on PATH)")
+            advice = f", or install Python {wanted}."
+        else:
+            reason, advice = "and the local cloud runs Python only", "."
+        warning = (f"this function declares {runtime}, {reason}, so it runs on Python "
+                   f"{host.version_text}. Create the function with Runtime {host.runtime}{advice}")
+        _say_once(logging.WARNING, f"Local cloud: {warning}")
+        return host, warning
 
 
 def _trace_id() -> str:

@@ -14,7 +14,8 @@ import uuid
 from pathlib import Path
 
 from .environment import CodeBundle, EngineConfig, ExecutionEnvironment
-from .runtime_dir import extract_zip
+from .python_runtimes import Interpreter
+from .runtime_dir import extract_zip, make_read_only
 from .spec import FunctionSpec
 
 
@@ -24,9 +25,12 @@ class PoolRetired(Exception):
 
 class FunctionPool:
     def __init__(self, spec: FunctionSpec, config: EngineConfig, code_root: Path,
-                 limit: int) -> None:
+                 limit: int, interpreter: Interpreter, stand_in_warning: str | None = None,
+                 ) -> None:
         self.revision = spec.revision()
         self.config = config
+        self.interpreter = interpreter
+        self.stand_in_warning = stand_in_warning
         self.limit = max(1, limit)
         self.retired = False
         self._code_dir = code_root / f"{spec.function_name}-{uuid.uuid4().hex[:12]}"
@@ -53,7 +57,8 @@ class FunctionPool:
                     break
                 self._condition.wait()
         try:
-            environment = ExecutionEnvironment(spec, self._code(spec), self.config)
+            environment = ExecutionEnvironment(spec, self._code(spec), self.config,
+                                               self.interpreter, self.stand_in_warning)
         except BaseException:
             with self._condition:
                 self._starting -= 1
@@ -117,5 +122,8 @@ class FunctionPool:
                 opt_dir.mkdir(parents=True, exist_ok=True)
                 for layer in spec.layers:  # later layers overwrite earlier ones, as in /opt
                     extract_zip(layer, opt_dir)
+                if self.config.containment.code_read_only_by_mode:
+                    make_read_only(task_root)  # as Lambda's /var/task and /opt
+                    make_read_only(opt_dir)
                 self._bundle = CodeBundle(task_root=task_root, opt_dir=opt_dir)
             return self._bundle

@@ -56,10 +56,10 @@ def log_stream_name(version: str, created: float | None = None) -> str:
     return f"{day}/[{version}]{uuid.uuid4().hex}"
 
 
-def runtime_version(runtime: str, region: str) -> tuple[str, str]:
-    """The runtime version and its ARN, as INIT_START names them: the ARN names the interpreter
-    that really runs the function locally (whatever python3.X the function asks for)."""
-    interpreter = ".".join(map(str, sys.version_info[:3]))
+def runtime_version(runtime: str, region: str, interpreter: str | None = None) -> tuple[str, str]:
+    """The runtime version and its ARN, as INIT_START names them: the version names the runtime
+    the function declares, the ARN the interpreter that really runs it here ("3.11.7")."""
+    interpreter = interpreter or ".".join(map(str, sys.version_info[:3]))
     name = f"{runtime.replace('python', 'python:')}.local"
     return name, f"arn:aws:lambda:{region}::runtime:local-python{interpreter}"
 
@@ -68,24 +68,32 @@ class PlatformLines:
     """Lambda's own log lines for one environment, in its function's log format."""
 
     def __init__(self, *, json_format: bool, function_name: str, version: str, region: str,
-                 runtime: str) -> None:
+                 runtime: str, interpreter_version: str | None = None) -> None:
         self.json_format = json_format
         self.function_name = function_name
         self.version = version
         self.region = region
         self.runtime = runtime
+        self.interpreter_version = interpreter_version
 
     def _record(self, kind: str, record: dict) -> str:
         return json.dumps({"time": iso_timestamp(time.time()), "type": kind, "record": record})
 
     def init_start(self) -> str:
-        name, arn = runtime_version(self.runtime, self.region)
+        name, arn = runtime_version(self.runtime, self.region, self.interpreter_version)
         if self.json_format:
             return self._record("platform.initStart", {
                 "initializationType": "on-demand", "phase": "init", "runtimeVersion": name,
                 "runtimeVersionArn": arn, "functionName": self.function_name,
                 "functionVersion": self.version})
         return f"INIT_START Runtime Version: {name}\tRuntime Version ARN: {arn}"
+
+    def warning(self, message: str) -> str:
+        """A line of the local cloud's own, about how it runs this function (not Lambda's)."""
+        if self.json_format:
+            return json.dumps({"timestamp": iso_timestamp(time.time()), "level": "WARN",
+                               "message": f"LOCAL_CLOUD_WARNING: {message}"})
+        return f"LOCAL_CLOUD_WARNING: {message}"
 
     def init_report(self, init_duration_ms: float, error_type: str) -> str:
         if self.json_format:
@@ -147,24 +155,26 @@ class PlatformLines:
                                "requestId": request_id, "message": message})
         return f"{iso_timestamp(time.time())} {request_id} {message}"
 
-    def runtime_exited(self, request_id: str, reason: str) -> list[str]:
+    def runtime_exited(self, request_id: str, reason: str,
+                       error_type: str = "Runtime.ExitError") -> list[str]:
         message = f"RequestId: {request_id} Error: Runtime exited with {reason}"
         if self.json_format:
             return [json.dumps({"timestamp": iso_timestamp(time.time()), "level": "ERROR",
                                 "requestId": request_id, "message": message,
-                                "errorType": "Runtime.ExitError"})]
-        return [message, "Runtime.ExitError"]
+                                "errorType": error_type})]
+        return [message, error_type]
 
 
 def exit_reason(status: int) -> str:
-    """How Lambda words a runtime's exit: "error: exit status 3" or "signal: killed"."""
+    """How Lambda words a runtime's exit: "error: exit status 3" or "error: signal: killed"
+    (as in "RequestId: … Error: Runtime exited with error: signal: killed")."""
     if status >= 0:
         return f"error: exit status {status}"
     try:
         name = signal.strsignal(-status) or f"signal {-status}"
     except ValueError:
         name = f"signal {-status}"
-    return f"signal: {name.lower()}"
+    return f"error: signal: {name.lower()}"
 
 
 def error_payload(error_type: str, message: str) -> bytes:
@@ -177,9 +187,11 @@ def timeout_payload(request_id: str, timeout: float) -> bytes:
     return error_payload("Sandbox.Timedout", message)
 
 
-def exit_payload(request_id: str, status: int) -> bytes:
+def exit_payload(request_id: str, status: int, error_type: str = "Runtime.ExitError") -> bytes:
+    """The runtime died mid-invoke: Runtime.ExitError, or Runtime.OutOfMemory when Lambda killed
+    it for going over MemorySize (then the reason is always "signal: killed")."""
     message = f"RequestId: {request_id} Error: Runtime exited with {exit_reason(status)}"
-    return error_payload("Runtime.ExitError", message)
+    return error_payload(error_type, message)
 
 
 def log_tail(messages: list[str]) -> str:

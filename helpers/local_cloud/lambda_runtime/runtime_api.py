@@ -223,9 +223,18 @@ class RuntimeApiServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _RuntimeApiHandler)
         self._stopping = False
         self._stopped = threading.Event()
+        self._connections: list[threading.Thread] = []  # one per connection of the runtime
         self._thread = threading.Thread(target=self._serve, daemon=True,
                                         name=f"lambda-runtime-api-{self.server_port}")
         self._thread.start()
+
+    def process_request(self, request, client_address) -> None:
+        """Serve a connection on its own thread, and keep it: stop() waits for it to end."""
+        thread = threading.Thread(target=self.process_request_thread,
+                                  args=(request, client_address), daemon=True,
+                                  name=f"lambda-runtime-api-{self.server_port}-connection")
+        self._connections = [t for t in self._connections if t.is_alive()] + [thread]
+        thread.start()
 
     @property
     def address(self) -> str:
@@ -258,3 +267,5 @@ class RuntimeApiServer(ThreadingHTTPServer):
                 pass
             self._stopped.wait(timeout=1)
             self.server_close()
+            for connection in self._connections:  # they end once the runtime's socket closes
+                connection.join(timeout=2)

@@ -14,9 +14,14 @@ import os
 import py_compile
 import shutil
 import stat
-import sys
+import tempfile
 import zipfile
 from pathlib import Path
+
+from .containment import kill_processes_mentioning
+
+ENGINE_ROOT_PREFIX = "local-lambda-"
+OWNER_FILE = "owner"  # "PID START": the process whose engine this folder is
 
 # The distributions a Lambda Python runtime provides (awslambdaric and the SDK it bundles).
 RUNTIME_DISTRIBUTIONS = (
@@ -35,14 +40,24 @@ RUNTIME_DISTRIBUTIONS = (
 # Our pure-Python runtime client, importable under this name inside the runtime directory.
 BOOTSTRAP_MODULE = "local_cloud_bootstrap"
 
-# The program each execution environment runs: `python -S -s -B -X utf8 -c LAUNCHER RIC HANDLER
-# PATH...`.
-# It puts exactly the directories Lambda provides on sys.path, then starts the runtime client the
-# way `python -m awslambdaric HANDLER` does, minus the thread that polls /next on python3.12+ (it
-# lets AWS's runtime take signals while idle, and costs an extra thread hop per invoke here).
+# The program each execution environment runs:
+# `python -S -s -B -X utf8 -c LAUNCHER RIC PARENT HANDLER PATH...`.
+# PARENT is the cloud's pid where the runtime must set its own parent-death signal (a plain process
+# on Linux): if the cloud dies, even by SIGKILL, the runtime dies too. "sandbox": bubblewrap did
+# that (and set PWD, which Lambda does not); "-": nothing to do. The launcher then puts exactly the
+# directories Lambda provides on sys.path, and starts the runtime client the way
+# `python -m awslambdaric HANDLER` does, minus the thread that polls /next on python3.12+ (it lets
+# AWS's runtime take signals while idle, and costs an extra thread hop per invoke here).
 LAUNCHER = """\
 import os, sys
-ric, handler, *paths = sys.argv[1:]
+ric, parent, handler, *paths = sys.argv[1:]
+if parent == "sandbox":
+    os.environ.pop("PWD", None)
+elif parent != "-":
+    import ctypes
+    ctypes.CDLL(None).prctl(1, ctypes.c_ulong(9))  # PR_SET_PDEATHSIG, SIGKILL
+    if os.getppid() != int(parent):  # the cloud died before we asked
+        os._exit(1)
 sys.path[:1] = paths
 sys.argv[1:] = [handler]
 if ric == "awslambdaric":
@@ -114,8 +129,77 @@ def extract_zip(data: bytes, target: Path) -> Path:
     return target
 
 
-def layer_paths(opt_dir: Path) -> list[str]:
-    """The sys.path entries a layer tree adds, in the order AWS's Python runtimes use."""
-    python_dir = opt_dir / "python"
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    return [str(python_dir / "lib" / version / "site-packages"), str(python_dir)]
+def layer_paths(opt_dir: str, version: tuple[int, ...]) -> list[str]:
+    """The sys.path entries a layer tree adds for Python `version`, in the order AWS's Python
+    runtimes use."""
+    python_dir = f"{opt_dir}/python"
+    return [f"{python_dir}/lib/python{version[0]}.{version[1]}/site-packages", python_dir]
+
+
+def make_read_only(tree: Path) -> None:
+    """Take away write permission, as Lambda's read-only /var/task (root ignores file modes: the
+    bubblewrap sandbox mounts the tree read-only as well)."""
+    for directory, _, files in os.walk(tree):
+        for name in files:
+            path = os.path.join(directory, name)
+            if not os.path.islink(path):
+                os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & ~0o222)
+        os.chmod(directory, 0o555)
+
+
+def remove_tree(tree: Path) -> None:
+    """Remove a tree, read-only directories included."""
+    if not os.path.lexists(tree):
+        return
+    for directory, _, _ in os.walk(tree):
+        try:
+            os.chmod(directory, 0o755)
+        except OSError:
+            pass
+    shutil.rmtree(tree, ignore_errors=True)
+
+
+def make_engine_root() -> Path:
+    """The engine's own temporary folder, recording which process owns it (see below)."""
+    root = Path(tempfile.mkdtemp(prefix=ENGINE_ROOT_PREFIX))
+    (root / OWNER_FILE).write_text(_process_identity(os.getpid()) or str(os.getpid()))
+    return root
+
+
+def remove_stale_engine_roots(parent: str | None = None) -> list[Path]:
+    """Remove the folders (code, runtime links) of engines whose process is gone: a cloud killed
+    with SIGKILL never cleaned up. First kill anything still running from them (a runtime's
+    ``setsid`` child survives its parent). Folders without an owner record are left alone."""
+    removed = []
+    for root in Path(parent or tempfile.gettempdir()).glob(f"{ENGINE_ROOT_PREFIX}*"):
+        try:
+            owner = (root / OWNER_FILE).read_text().strip()
+        except OSError:
+            continue
+        if not owner or _process_identity(int(owner.split()[0])) == owner:
+            continue  # still running (same pid, same start time)
+        kill_processes_mentioning(str(root))
+        remove_tree(root)
+        removed.append(root)
+    return removed
+
+
+def _process_identity(pid: int) -> str | None:
+    """"PID START" for a live process (START: its start time, so a reused pid does not pass for
+    it), "PID" where /proc is missing, None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat_file:
+            return f"{pid} {stat_file.read().rsplit(b')', 1)[1].split()[19].decode()}"
+    except FileNotFoundError:
+        return None
+    except (OSError, IndexError):
+        pass
+    if os.name == "nt":  # os.kill(pid, 0) would terminate it: count it as alive
+        return str(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except (PermissionError, OSError):
+        pass
+    return str(pid)

@@ -9,6 +9,7 @@ configuration, and passes every other call on to moto, keeping what moto drops
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 import json
 import re
@@ -20,8 +21,10 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
-from .. import limits
+from .. import limits, moto_adapter
+from ..clock import REAL_CLOCK, Clock
 from ..lambda_runtime import FunctionSpec, InvocationResult, LambdaRuntime
+from ..lambda_runtime.python_runtimes import runtime_refusal
 from ..server import ACCOUNT_ID, REGION, LocalCloud, WSGIApp
 from . import Plane, register
 from .lambda_concurrency import Throttled
@@ -57,6 +60,8 @@ class LambdaPlane(Plane):
         self._lock = threading.Lock()
         self.logging_configs: dict[tuple[str, str, str], dict[str, str]] = {}
         self.iam_propagation_seconds = 0.0
+        # today's date decides which runtimes AWS still takes
+        self.clock: Clock = getattr(cloud, "clock", REAL_CLOCK)
         # operate: concurrency, metrics and the asynchronous queue (lambda_operations.py)
         self.operations = LambdaOperations(self)
 
@@ -141,11 +146,19 @@ class LambdaPlane(Plane):
         body = request.get_data()
         account = self._account(request)
         config_call = request.method in ("POST", "PUT") and rest in ("", "/configuration")
+        if request.method == "PUT" and rest == "/code":
+            refused = self._refuse_blocked_runtime(account, region, name, None, creating=False)
+            if refused is not None:
+                return refused(environ, start_response)
         if config_call and body:
             spec = json.loads(body)
             if (refused := limits.function_configuration_refusal(spec)) is not None:
                 return _json_error(*refused)(environ, start_response)
             name = name or spec.get("FunctionName", "")
+            refused = self._refuse_blocked_runtime(account, region, name, spec.get("Runtime"),
+                                                   creating=request.method == "POST" and not rest)
+            if refused is not None:
+                return refused(environ, start_response)
             if request.method == "POST" and not rest:
                 refused = self._refuse_unpropagated_role(account, spec.get("Role", ""))
                 if refused is not None:
@@ -196,6 +209,19 @@ class LambdaPlane(Plane):
         config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"}
         config.update(self.logging_configs.get((account, region, name), {}))
         return config
+
+    def _refuse_blocked_runtime(self, account: str, region: str, name: str, runtime: str | None,
+                                *, creating: bool) -> Response | None:
+        """AWS refuses a runtime past its deprecation's blocking dates: for new functions (and
+        functions switched to it) from "Block function create", for any change to a function
+        already on it from "Block function update" (see python_runtimes)."""
+        current = None if creating else moto_adapter.lambda_function_runtime(account, region, name)
+        switching = creating or (runtime is not None and runtime != current)
+        today = datetime.datetime.fromtimestamp(self.clock.time(), datetime.UTC).date()
+        message = runtime_refusal(runtime or current, creating=switching, today=today)
+        if message is None:
+            return None
+        return _json_error(400, "InvalidParameterValueException", message)
 
     # -- IAM propagation, simulated on request ----------------------------------------------
     def _configure_simulation(self, request: Request) -> Response:

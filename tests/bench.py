@@ -5,10 +5,14 @@ that enforces execution roles and on one started with ``LOCAL_CLOUD_ENFORCE_IAM=
 
 The local cloud runs in its own process, as under ``make lab``; this process is the client.
 Numbers, not assertions: tests never time things.
+
+``python tests/bench.py [lambda] [web] [soak]`` runs some sections only. The soak (10,000
+guestbook requests, a few minutes) runs when named, or with ``BENCH_SOAK=1 make bench``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -369,9 +373,95 @@ def idle_cpu(seconds: float = 5.0) -> float:
 
 
 CLOUD_PID: list[int] = [0]
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (Linux), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_soak(aws: target.Target, cloud_pid: int, clients: int = 8, total: int = 10_000,
+               window: int = 1_000) -> None:
+    """The guestbook left running: POSTs and GETs through the front door (CloudFront → API
+    Gateway → Lambda → DynamoDB), the cloud's memory and throughput every ``window`` requests."""
+    import http.client
+    import threading
+    import uuid
+
+    from helpers import webapp
+
+    print(f"Soak: {total:,} guestbook requests (half POST with an Idempotency-Key, half GET) "
+          f"through the local CloudFront, {clients} clients (issue: RSS growth after the first "
+          f"{window:,} <= 50 MB; last {window:,} within 10% of the first's throughput)")
+    app = webapp.assemble(aws, say=lambda message: None)
+    host, port = "127.0.0.1", int(aws.endpoint_url.rsplit(":", 1)[-1])
+    lock = threading.Lock()
+    done, errors = 0, []
+    marks = [(time.perf_counter(), rss_mb(cloud_pid), 0)]  # (time, RSS, errors so far)
+
+    numbers = iter(range(total))  # shared, so every client stays busy until the end
+
+    def client(number: int) -> None:
+        nonlocal done
+        connection = http.client.HTTPConnection(host, port, timeout=60)
+        while True:
+            with lock:
+                sent = next(numbers, None)
+            if sent is None:
+                break
+            if sent % 2 == 0:
+                body = json.dumps({"name": f"soak {number}", "text": f"message {sent}"})
+                headers = {"Host": app.host, "Content-Type": "application/json",
+                           "Idempotency-Key": str(uuid.uuid4())}
+                connection.request("POST", "/api/messages", body=body, headers=headers)
+                expected = 201
+            else:
+                connection.request("GET", "/api/messages?limit=20", headers={"Host": app.host})
+                expected = 200
+            response = connection.getresponse()
+            answer = response.read()
+            if response.getheader("connection", "").lower() == "close":
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=60)
+            with lock:
+                done += 1
+                if response.status != expected:
+                    errors.append(f"{response.status} {answer[:80]!r}")
+                if done % window == 0:
+                    marks.append((time.perf_counter(), rss_mb(cloud_pid), len(errors)))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(f"  {'requests':>13}  {'requests/s':>10}  {'cloud RSS':>10}  {'errors':>6}")
+    for index in range(1, len(marks)):
+        (then, _, errors_before), (now, rss, errors_now) = marks[index - 1], marks[index]
+        print(f"  {(index - 1) * window:>6,}-{index * window:<6,}  {window / (now - then):>10.1f}"
+              f"  {rss:>7.0f} MB  {errors_now - errors_before:>6}")
+    if len(marks) > 2:
+        first, last = window / (marks[1][0] - marks[0][0]), window / (marks[-1][0] - marks[-2][0])
+        print(f"  RSS growth after the first {window:,}: {marks[-1][1] - marks[1][1]:.0f} MB "
+              f"(target <= 50 MB); last {window:,} at {last / first:.0%} of the first's "
+              f"throughput (target >= 90%); errors: {len(errors)}"
+              + (f" (first: {errors[0]})" if errors else ""))
+    webapp.disassemble(aws, app, say=lambda message: None)
+
+
+SECTIONS = ("lambda", "web", "soak")
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("sections", nargs="*", choices=SECTIONS,
+                        help="what to measure (default: lambda and web; soak with BENCH_SOAK=1)")
+    parser.add_argument("--soak-requests", type=int, default=10_000, metavar="N",
+                        help="requests in the soak (default 10,000, reported per 1,000)")
+    arguments = parser.parse_args()
+    wanted = arguments.sections or [
+        "lambda", "web", *(["soak"] if os.environ.get("BENCH_SOAK") == "1" else [])]
     cloud = start_cloud()
     CLOUD_PID[0] = cloud.pid
     try:
@@ -381,6 +471,13 @@ def main() -> int:
         bench_invoke_bookkeeping()
         bench_web_app(aws)
         bench_triggers(aws)
+        if "lambda" in wanted:
+            bench_lambda(aws)
+        if "web" in wanted:
+            bench_web_app(aws)
+        if "soak" in wanted:
+            bench_soak(aws, cloud.pid, total=arguments.soak_requests,
+                       window=max(1, arguments.soak_requests // 10))
     finally:
         stop_cloud(cloud)
     bench_iam_enforcement()

@@ -1,4 +1,4 @@
-"""Where moto, serving real concurrent traffic, needs help: thread safety and speed.
+"""Where moto, serving real concurrent traffic, needs help: thread safety, speed and memory.
 
 Thread safety: moto's DynamoDB backend is not safe under concurrent requests (a transaction
 deep-copies the table while another request writes to it: "dictionary changed size during
@@ -9,6 +9,14 @@ Speed: moto serialises every response by walking botocore's shape model, which f
 ``Query`` of 20 items costs ~20 ms (the query itself ~3 ms). DynamoDB speaks JSON and moto's
 results for item operations are already in wire shape, so they are dumped directly; anything
 unexpected falls back to moto's serializer. Same bytes on the wire, an order of magnitude faster.
+
+Memory and steady speed (a cloud left running for hours must not grow): moto lists every model
+object it ever creates in a class-level ``instances_tracked`` (for its ``/moto-api/data.json``
+dashboard and S3's reset), so nothing it creates is ever freed; here that list holds weak
+references. ``TransactWriteItems`` deep-copied every table it touched, whatever the size, to roll
+back on failure; here the copy shares what the transaction cannot change. And a ``Query``
+scanned and sorted the whole table; here it reads one page of one partition, as DynamoDB does.
+See ``dynamodb_storage.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -39,13 +48,19 @@ def _without_none(value: Any) -> Any:
 
 
 def install() -> None:
+    from . import dynamodb_storage
+
     _serialise_dynamodb_calls()
     _dump_item_results_directly()
+    _track_only_live_instances()
+    _dashboard_without_docker()
+    dynamodb_storage.install()
     _install_operate_patches()
     _filter_log_events_with_aws_patterns()
     _quick_create_http_apis()
     _refuse_http_api_integration_timeouts_out_of_range()
     _partiql_with_parameters()
+    _route_moto_deliveries_to_the_planes()
     # moto.apigateway.models takes seconds to import (an OpenAPI validator): patch it when it is.
     _after_import("moto.apigateway.models", _import_swagger_rest_apis)
     _after_import("moto.apigateway.models", _refuse_rest_api_integration_timeouts_out_of_range)
@@ -84,7 +99,6 @@ def _after_import(module: str, patch: Callable[[], None]) -> None:
     _AFTER_IMPORT.setdefault(module, []).append(patch)
     if not any(isinstance(finder, _PatchAfterImport) for finder in sys.meta_path):
         sys.meta_path.insert(0, _PatchAfterImport())
-    _route_moto_deliveries_to_the_planes()
 
 
 def _serialise_dynamodb_calls() -> None:
@@ -869,3 +883,74 @@ def _sqs_time_from_the_cloud_clock() -> None:
         return clock.time() * 1000 if clock is not None and dt is None else wall_millis(dt)
 
     models.unix_time, models.unix_time_millis = unix_time, unix_time_millis
+class LiveInstances:
+    """What moto's ``instances_tracked`` holds in the local cloud: the model objects still alive,
+    as weak references, instead of every object ever created. Iterating gives the live ones."""
+
+    def __init__(self, instances: Iterable[Any] = ()) -> None:
+        self._alive: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+        for instance in instances:
+            self.append(instance)
+
+    def append(self, instance: Any) -> None:
+        try:  # keyed by id: models need not be hashable; a reused id replaces a dead entry
+            self._alive[id(instance)] = instance
+        except TypeError:  # a model without weak-reference support is not listed
+            pass
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._alive.values()))
+
+    def __len__(self) -> int:
+        return len(self._alive)
+
+
+def _track_only_live_instances() -> None:
+    """moto's ``BaseModel.__new__`` appends every object to ``cls.instances_tracked`` forever
+    (a transaction's copy of a table too); keep weak references instead. moto's reset puts
+    plain lists back, so each class gets its ``LiveInstances`` again on its next object."""
+    from moto.core.common_models import BaseModel
+    from moto.core.model_instances import model_data
+
+    if getattr(BaseModel, "_workbook_live_instances", False):
+        return
+    for models in list(model_data.values()):
+        for model in list(models.values()):
+            model.instances_tracked = LiveInstances(getattr(model, "instances_tracked", ()))
+    swap = threading.Lock()
+
+    def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
+        instance = super(BaseModel, cls).__new__(cls)
+        tracked = cls.__dict__.get("instances_tracked")
+        if not isinstance(tracked, LiveInstances):
+            with swap:
+                tracked = cls.__dict__.get("instances_tracked")
+                if not isinstance(tracked, LiveInstances):
+                    tracked = LiveInstances()
+                    cls.instances_tracked = tracked
+        tracked.append(instance)
+        return instance
+
+    BaseModel.__new__ = staticmethod(__new__)
+    BaseModel._workbook_live_instances = True
+def _dashboard_without_docker() -> None:
+    """moto's ``/moto-api/data.json`` reads every public attribute of every live model and
+    skips those raising AttributeError; ``docker_client`` of a Lambda function raises Docker's
+    own error when Docker is absent (always, in the local cloud), so the dashboard failed with
+    a 500 as soon as one function existed. Here that is an AttributeError too."""
+    from moto.utilities.docker_utilities import DockerModel
+
+    if getattr(DockerModel, "_workbook_no_docker", False):
+        return
+    connect = DockerModel.docker_client.fget
+
+    def docker_client(self: Any) -> Any:
+        try:
+            return connect(self)
+        except Exception as error:  # docker.errors.DockerException; docker may not be installed
+            if type(error).__module__.split(".")[0] != "docker":
+                raise
+            raise AttributeError(f"docker_client: Docker is not available ({error})") from None
+
+    DockerModel.docker_client = property(docker_client)
+    DockerModel._workbook_no_docker = True

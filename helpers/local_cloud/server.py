@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from werkzeug.wrappers import Request, Response
 
 from . import access_rules as access
+from . import malloc
 from .clock import REAL_CLOCK, Clock
 from .http_server import LocalHTTPServer
 
@@ -230,6 +231,7 @@ class LocalCloud:
         if self._server is not None:
             return self
         _configure_moto()
+        malloc.cap_arenas()  # a thread per connection must not mean an arena per thread
         from . import planes
 
         moto = _moto_app()

@@ -83,9 +83,15 @@ def error_response(environ: dict[str, Any], status: int, code: str,
     return f"{status} {reason}", headers, body
 
 
+# A plane that calls moto itself and turns some of moto's exceptions into a 4xx of its own (moto
+# read a member the request lacks) puts their types here, in the environ: those reach it.
+RAISE_MOTO_ERRORS = "local_cloud.raise_moto_errors"
+
+
 class AwsShapedErrors:
     """WSGI middleware around moto's app: an exception escaping it, or an HTML 500 page it renders,
-    becomes an AWS-shaped 500 ``InternalFailure`` for the request's protocol."""
+    becomes an AWS-shaped 500 ``InternalFailure`` for the request's protocol (unless the caller
+    asked for the exception: ``RAISE_MOTO_ERRORS``)."""
 
     def __init__(self, app: Any, log: logging.Logger | None = None):
         self.app = app
@@ -109,6 +115,8 @@ class AwsShapedErrors:
             finally:
                 getattr(result, "close", lambda: None)()
         except Exception as error:  # anything moto raises instead of answering
+            if isinstance(error, environ.get(RAISE_MOTO_ERRORS) or ()):
+                raise
             self.log.debug("moto failed on %s %s", environ.get("REQUEST_METHOD"),
                            environ.get("PATH_INFO"), exc_info=True)
             summary = f"{type(error).__name__}: {error}".replace("\n", " ")[:300]

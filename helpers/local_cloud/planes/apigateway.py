@@ -34,6 +34,7 @@ from ..server import LocalCloud, WSGIApp
 from . import Plane, register
 from . import apigateway_rules as rules
 from .apigateway_rules import GatewayResponse, ProxyContext, ProxyRequest, Route
+from .body import UnreadableBody, read_body
 
 PATH_PREFIX = "/_aws/execute-api/"
 HOST = re.compile(
@@ -81,7 +82,11 @@ class ApiGatewayPlane(Plane):
             assert host is not None
             api_id, region, rest = host["api"].lower(), host["region"], raw_path.lstrip("/")
             domain = host.group(0).split(":")[0]
-        response = self.serve(request, api_id, region, "/" + rest, domain)
+        try:
+            response = self.serve(request, api_id, region, "/" + rest, domain)
+        except UnreadableBody as error:  # the gateway's front door refuses it: 400
+            response = _explained(GatewayResponse(400, [("Content-Type", "application/json")],
+                                                  b'{"message":"Bad Request"}'), str(error))
         return _to_werkzeug(response)(environ, start_response)
 
     # -- which API -----------------------------------------------------------------------------
@@ -92,7 +97,7 @@ class ApiGatewayPlane(Plane):
         if found is None:  # AWS answers 403 Forbidden for an unknown execute-api host
             return self._with_id(rules.error_response("http", "forbidden"), "http")
         kind, api, account, api_region = found
-        if len(request.get_data()) > limits.GATEWAY_REQUEST_BYTES:
+        if len(read_body(request)) > limits.GATEWAY_REQUEST_BYTES:
             return self._with_id(_payload_too_large(kind), kind)
         domain = domain or f"{api_id}.execute-api.{api_region}.amazonaws.com"
         serve = self._http_api if kind == "http" else self._rest_api
@@ -279,7 +284,7 @@ def _proxy_request(request: Request, path: str) -> ProxyRequest:
     return ProxyRequest(
         method=request.method, raw_path=path,
         query_string=request.query_string.decode("latin-1"),
-        headers=tuple(headers), body=request.get_data(), source_ip=source_ip,
+        headers=tuple(headers), body=read_body(request), source_ip=source_ip,
         time_epoch_ms=int(time.time() * 1000),
         protocol=request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
     )  # fmt: skip

@@ -32,13 +32,16 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Any
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 from werkzeug.wrappers import Request, Response
 
+from ..aws_errors import RAISE_MOTO_ERRORS
 from ..http_server import RAW_HEADERS
 from ..server import ACCOUNT_ID, LocalCloud, WSGIApp
 from . import Plane, register
 from . import cloudfront_rules as rules
+from .body import UnreadableBody, read_body
 
 CONTROL_PLANE = re.compile(r"^/2020-05-31/distribution"
                            r"(?:/(?P<id>[^/]+)(?P<rest>/config|/invalidation(?:/[^/]+)?)?)?/?$")
@@ -53,6 +56,8 @@ VIA = "1.1 local.cloudfront.net (CloudFront)"
 S3_OBJECT_HEADERS = ("content-type", "cache-control", "content-encoding", "content-disposition",
                      "content-language", "expires")
 
+# What moto raises when a request document lacks a member it reads (a KeyError, mostly).
+MOTO_INPUT_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 # (account, distribution id) -> {origin id: settings}. Process-wide, like moto's own state.
 ORIGIN_SETTINGS: dict[tuple[str, str], dict[str, rules.OriginSettings]] = {}
 
@@ -189,9 +194,15 @@ class CloudFrontPlane(Plane):
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         control = CONTROL_PLANE.match(request.path)
-        if control:
-            return self._control_plane(request, environ, control)(environ, start_response)
-        return self._data_plane(request)(environ, start_response)
+        try:
+            if control:
+                return self._control_plane(request, environ, control)(environ, start_response)
+            return self._data_plane(request)(environ, start_response)
+        except UnreadableBody as error:
+            if control:
+                return _api_refusal("MalformedXML", str(error))(environ, start_response)
+            return self._error("MalformedRequest", rules.request_id(), str(error))(
+                environ, start_response)
 
     def _data_plane(self, request: Request) -> Response:
         path_form = PATH_FORM.match(request.path)
@@ -330,7 +341,7 @@ class CloudFrontPlane(Plane):
                         path: str, cf_id: str, method: str | None) -> dict[str, Any]:
         """The viewer's request as CloudFront sends it on: every header but Host. An error
         page (``method`` given) is a plain GET: no body, no query string."""
-        environ, body = request.environ, b"" if method else request.get_data()
+        environ, body = request.environ, b"" if method else read_body(request)
         inner = {name: value for name, value in environ.items()
                  if not name.startswith("HTTP_") and not (method and name == "CONTENT_TYPE")}
         dropped = HOP_BY_HOP | {"host", "content-type", "content-length", "x-forwarded-for"}
@@ -385,7 +396,7 @@ class CloudFrontPlane(Plane):
                        match: re.Match[str]) -> Response:
         account = _account(request)
         distribution_id, rest = match["id"], match["rest"] or ""
-        body = request.get_data()
+        body = read_body(request)
         model = next((backend.distributions.get(distribution_id)
                       for _, backend in _cloudfront_backends_of(account)
                       if distribution_id in backend.distributions), None)
@@ -396,11 +407,22 @@ class CloudFrontPlane(Plane):
             if refusal is not None:
                 return refusal
         creating = request.method == "POST" and distribution_id is None
+        invalidating = request.method == "POST" and rest == "/invalidation"
+        if creating or updating or invalidating:
+            refusal = _malformed_xml(body, "invalidationBatch" if invalidating
+                                     else "distributionConfig")  # fmt: skip
+            if refusal is not None:
+                return refusal
         settings = _origin_settings(body) if (creating or updating) else None
         previous_etag = model.etag if model is not None and updating else None
         if model is not None and updating:
             model.etag = "E" + secrets.token_hex(7).upper()  # AWS gives every update a new ETag
-        response = self._pass_to_moto(environ, body)
+        try:
+            response = self._pass_to_moto(environ, body)
+        except MOTO_INPUT_ERRORS as error:  # moto read a member the document lacks
+            response = _api_refusal("MalformedXML", "The XML you provided did not validate "
+                                    "against the CloudFront API's schema (the local cloud could "
+                                    f"not read it: {type(error).__name__} {error}).")
         if response.status_code >= 300:
             if previous_etag is not None:
                 model.etag = previous_etag
@@ -423,6 +445,7 @@ class CloudFrontPlane(Plane):
     def _pass_to_moto(self, environ: dict[str, Any], body: bytes) -> Response:
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        environ[RAISE_MOTO_ERRORS] = MOTO_INPUT_ERRORS  # moto's KeyError on a thin document: MalformedXML
         answer = _call(self.moto_app, environ)
         return Response(answer.body, answer.status, answer.headers)
 
@@ -458,8 +481,26 @@ def _precondition_refusal(model: Any, if_match: str | None, deleting: bool) -> R
     else:
         return None
     code, message, status = error
+    return _api_refusal(code, message, status)
+
+
+def _api_refusal(code: str, message: str, status: int = 400) -> Response:
+    """An error of the CloudFront API (XML, as boto3 expects it)."""
     body = rules.cloudfront_api_error(code, message, rules.request_id())
     return Response(body, status, {"x-amzn-ErrorType": code}, content_type="text/xml")
+
+
+def _malformed_xml(body: bytes, member: str) -> Response | None:
+    """CloudFront's 400 MalformedXML for a missing or not well-formed request document."""
+    if not body.strip():
+        return _api_refusal("MalformedXML", f"1 validation error detected: Value null at "
+                            f"'{member}' failed to satisfy constraint: Member must not be null")
+    try:
+        ElementTree.fromstring(body)
+    except ElementTree.ParseError as error:
+        return _api_refusal("MalformedXML", "The XML you provided was not well-formed or did "
+                            f"not validate against our published schema ({error}).")
+    return None
 
 
 def _origin_settings(body: bytes) -> dict[str, rules.OriginSettings] | None:

@@ -346,6 +346,7 @@ CANT_CONNECT = ("We can't connect to the server for this app or website at this 
                 "contact the app or website owner.")
 CLOUDFRONT_ERRORS = {
     "BadRequest": (403, "Bad request."),
+    "MalformedRequest": (400, "Bad request."),  # a body cut short or badly chunked
     "MethodNotAllowed": (403, "This distribution is not configured to allow the HTTP request "
                               "method that was used for this request. The distribution "
                               "supports only cachable requests."),

@@ -22,22 +22,35 @@ from urllib.parse import unquote
 from werkzeug.wrappers import Request, Response
 
 from .. import limits, moto_adapter
+from ..aws_errors import RAISE_MOTO_ERRORS
 from ..clock import REAL_CLOCK, Clock
 from ..lambda_runtime import FunctionSpec, InvocationResult, LambdaRuntime
 from ..lambda_runtime.python_runtimes import runtime_refusal
 from ..server import ACCOUNT_ID, REGION, LocalCloud, WSGIApp
 from . import Plane, register
+from . import lambda_rules as rules
+from .body import UnreadableBody, read_body
 from .lambda_concurrency import Throttled
 from .lambda_operations import Invoked, LambdaOperations
 
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(?:/(?P<name>[^/]+)(?P<rest>/.*)?)?/?$")
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 SIMULATION_PATH = "/_aws/lambda/simulate-iam-propagation"
+# What moto raises when a request lacks a member it reads (a KeyError, mostly).
+MOTO_INPUT_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 def _json_error(status: int, error_type: str, message: str) -> Response:
     body = json.dumps({"Type": "User", "message": message})
     return Response(body, status, {"x-amzn-ErrorType": error_type}, content_type="application/json")
+
+
+def _lambda_error(error: rules.LambdaError) -> Response:
+    return _json_error(error.status, error.error_type, error.message)
+
+
+def _unreadable(error: UnreadableBody) -> Response:
+    return _json_error(400, "InvalidRequestContentException", str(error))
 
 
 def _moto_error(error: Exception) -> Response:
@@ -71,16 +84,22 @@ class LambdaPlane(Plane):
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
-        if request.path == SIMULATION_PATH:
-            return self._configure_simulation(request)(environ, start_response)
-        match = FUNCTIONS.match(request.path)
-        assert match is not None
-        name, rest = unquote(match["name"] or ""), match["rest"] or ""
-        region = self._region(request)
-        if request.method == "POST" and rest.rstrip("/") == "/invocations":
-            response = self._invoke(request, name, region)
-            return response(environ, start_response)
-        return self._control_plane(request, environ, start_response, name, rest, region)
+        try:
+            if request.path == SIMULATION_PATH:
+                return self._configure_simulation(request)(environ, start_response)
+            match = FUNCTIONS.match(request.path)
+            assert match is not None
+            name, rest = unquote(match["name"] or ""), match["rest"] or ""
+            rules.function_name_in_path(name)
+            region = self._region(request)
+            if request.method == "POST" and rest.rstrip("/") == "/invocations":
+                response = self._invoke(request, name, region)
+                return response(environ, start_response)
+            return self._control_plane(request, environ, start_response, name, rest, region)
+        except rules.LambdaError as error:
+            return _lambda_error(error)(environ, start_response)
+        except UnreadableBody as error:
+            return _unreadable(error)(environ, start_response)
 
     @property
     def runtime(self) -> LambdaRuntime:
@@ -143,15 +162,17 @@ class LambdaPlane(Plane):
     # -- the control plane, passed on to moto -------------------------------------------------
     def _control_plane(self, request: Request, environ: dict[str, Any], start_response: Any,
                        name: str, rest: str, region: str) -> Any:  # fmt: skip
-        body = request.get_data()
+        body = read_body(request)
         account = self._account(request)
         config_call = request.method in ("POST", "PUT") and rest in ("", "/configuration")
+        creating = request.method == "POST" and not rest
         if request.method == "PUT" and rest == "/code":
+            rules.code_update(body)
             refused = self._refuse_blocked_runtime(account, region, name, None, creating=False)
             if refused is not None:
                 return refused(environ, start_response)
-        if config_call and body:
-            spec = json.loads(body)
+        if config_call and (body or creating):
+            spec = rules.configuration(body, creating=creating)
             if (refused := limits.function_configuration_refusal(spec)) is not None:
                 return _json_error(*refused)(environ, start_response)
             name = name or spec.get("FunctionName", "")
@@ -175,14 +196,22 @@ class LambdaPlane(Plane):
                 self._runtime.discard(arn)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        environ[RAISE_MOTO_ERRORS] = MOTO_INPUT_ERRORS  # moto's KeyError on a thin request: a 400 here
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             captured.update(status=status, headers=headers)
             return lambda data: None
 
-        chunks = b"".join(self.moto_app(environ, capture))
+        try:
+            chunks = b"".join(self.moto_app(environ, capture))
+        except MOTO_INPUT_ERRORS as error:  # moto read a member the request lacks
+            return _json_error(400, "InvalidParameterValueException", "One of the parameters "
+                               "in the request is not valid (the local cloud could not read it: "
+                               f"{type(error).__name__} {error}).")(environ, start_response)
         response = Response(chunks, captured["status"], captured["headers"])
+        if "Content-Type" not in dict(captured["headers"]):  # moto leaves some out
+            response.headers["Content-Type"] = "application/json"
         if response.status_code < 300 and request.method != "DELETE":
             self._add_logging_config(response, account, region)
         return response(environ, start_response)
@@ -225,7 +254,14 @@ class LambdaPlane(Plane):
 
     # -- IAM propagation, simulated on request ----------------------------------------------
     def _configure_simulation(self, request: Request) -> Response:
-        self.iam_propagation_seconds = float(request.get_json(force=True).get("seconds", 0))
+        try:
+            seconds = json.loads(read_body(request) or b"{}").get("seconds", 0)
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+                raise ValueError(seconds)
+        except (ValueError, AttributeError, UnicodeDecodeError):
+            return _json_error(400, "InvalidRequestContentException",
+                               'Send {"seconds": N}: how long a new role takes to propagate.')
+        self.iam_propagation_seconds = float(seconds)
         return Response(json.dumps({"seconds": self.iam_propagation_seconds}),
                         content_type="application/json")  # fmt: skip
 
@@ -248,16 +284,24 @@ class LambdaPlane(Plane):
     # -- Invoke ----------------------------------------------------------------------------
     def _invoke(self, request: Request, name: str, region: str) -> Response:
         request_id = str(uuid.uuid4())
+        rules.invoke_headers(request.headers.get("X-Amz-Invocation-Type"),
+                             request.headers.get("X-Amz-Log-Type"),
+                             request.headers.get("X-Amz-Client-Context"))  # fmt: skip
         invocation_type = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
         qualifier = request.args.get("Qualifier")
         try:
-            function = self._backend(request, region).get_function(name, qualifier)
+            backend = self._backend(request, region)
+        except KeyError:  # moto knows no such region
+            return _json_error(403, "InvalidSignatureException",
+                               f"Credential should be scoped to a valid region, not '{region}'.")
+        try:
+            function = backend.get_function(name, qualifier)
         except Exception as error:  # moto's ResourceNotFound and friends, already AWS-shaped
             return _moto_error(error)
         if function.package_type == "Image":
             return _json_error(400, "InvalidParameterValueException",
                                "Container image functions cannot run on the local cloud.")
-        payload = request.get_data() or b"{}"
+        payload = read_body(request) or b"{}"
         if (refused := limits.invoke_request_refusal(len(payload), invocation_type)) is not None:
             return _json_error(*refused)
         try:

@@ -14,11 +14,11 @@ account.
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 import boto3
 
+from .local_cloud.clock import REAL_CLOCK, Clock
 from .target import Target
 
 ENVIRONMENTS = ("dev", "stage", "prod")
@@ -71,7 +71,7 @@ def find_account(aws: Any, name: str) -> dict | None:
 
 
 def ensure_account(aws: Any, environment: str, *, unit_id: str,
-                   email_domain: str = "example.com") -> str:
+                   email_domain: str = "example.com", clock: Clock = REAL_CLOCK) -> str:
     """The account ``workbook-<environment>`` in the unit, created if missing. Returns its id."""
     name = aws.name_for(environment)
     organizations = aws.client("organizations")
@@ -87,7 +87,7 @@ def ensure_account(aws: Any, environment: str, *, unit_id: str,
             Tags=[{"Key": k, "Value": v} for k, v in {**aws.tags, "environment": environment}.items()],
         )["CreateAccountStatus"]  # fmt: skip
         while status["State"] == "IN_PROGRESS":  # minutes on AWS, instant locally
-            time.sleep(5)
+            clock.sleep(5)
             status = organizations.describe_create_account_status(
                 CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
         if status["State"] != "SUCCEEDED":

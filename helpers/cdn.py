@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .local_cloud.clock import REAL_CLOCK, Clock
+
 # AWS managed policies, the same ids in every account.
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -140,24 +142,24 @@ def allow_distribution_to_read(aws: Any, bucket: str, distribution_id: str) -> d
 
 
 def wait_deployed(aws: Any, distribution_id: str, *, say: Callable[[str], None] = print,
-                  timeout: float = 1800) -> None:
+                  timeout: float = 1800, clock: Clock = REAL_CLOCK) -> None:
     """Wait for ``Deployed``: instant locally, several minutes on AWS (progress every 30 s)."""
     cloudfront = aws.client("cloudfront")
-    started = time.monotonic()
+    started = clock.monotonic()
     while True:
         status = cloudfront.get_distribution(Id=distribution_id)["Distribution"]["Status"]
         if status == "Deployed":
             return
-        elapsed = time.monotonic() - started
+        elapsed = clock.monotonic() - started
         if elapsed > timeout:
             raise TimeoutError(f"Distribution {distribution_id} is still {status} after "
                                f"{elapsed:.0f} s; check the CloudFront console.")  # fmt: skip
         say(f"{distribution_id}: {status} after {elapsed:.0f} s (CloudFront takes minutes)...")
-        time.sleep(30)
+        clock.sleep(30)
 
 
 def invalidate(aws: Any, distribution_id: str, paths: tuple[str, ...] = ("/*",), *,
-               say: Callable[[str], None] = print) -> str:
+               say: Callable[[str], None] = print, clock: Clock = REAL_CLOCK) -> str:
     """Ask the edge caches to drop ``paths``; wait until done. Returns the invalidation id."""
     cloudfront = aws.client("cloudfront")
     invalidation = cloudfront.create_invalidation(DistributionId=distribution_id, InvalidationBatch={
@@ -166,7 +168,7 @@ def invalidate(aws: Any, distribution_id: str, paths: tuple[str, ...] = ("/*",),
     })["Invalidation"]  # fmt: skip
     while invalidation["Status"].lower() != "completed":  # moto says COMPLETED, AWS Completed
         say(f"invalidation {invalidation['Id']}: {invalidation['Status']}...")
-        time.sleep(10)
+        clock.sleep(10)
         invalidation = cloudfront.get_invalidation(DistributionId=distribution_id,
                                                    Id=invalidation["Id"])["Invalidation"]
     return invalidation["Id"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .display import example_path
+from .local_cloud.clock import REAL_CLOCK, Clock
 
 
 @dataclass
@@ -94,11 +95,12 @@ def deploy_function(aws: Any, name: str, package: Any, *, role_arn: str, handler
                     timeout: int = 3, memory_size: int = 128,
                     logging_config: dict[str, str] | None = None,
                     role_wait_seconds: float = 120, say: Callable[[str], None] = print,
-                    ) -> dict[str, Any]:  # fmt: skip
+                    clock: Clock = REAL_CLOCK) -> dict[str, Any]:  # fmt: skip
     """Create the function, or update its code and configuration; wait until it is ready.
 
     Creating right after creating its role can fail on AWS while IAM propagates: that error
-    is retried with backoff for up to ``role_wait_seconds``, saying so each time.
+    is retried with backoff for up to ``role_wait_seconds``, saying so each time (the waits
+    ask ``clock``, so a test can pass a ``FakeClock`` and not wait).
     """
     lambda_client = aws.client("lambda")
     config: dict[str, Any] = {
@@ -113,7 +115,7 @@ def deploy_function(aws: Any, name: str, package: Any, *, role_arn: str, handler
         current = None
     if current is None:
         _create_with_role_retry(lambda_client, name, package, config, aws.tags,
-                                role_wait_seconds, say)  # fmt: skip
+                                role_wait_seconds, say, clock)  # fmt: skip
         lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
     else:
         if current["CodeSha256"] != package.code_sha256:
@@ -126,7 +128,8 @@ def deploy_function(aws: Any, name: str, package: Any, *, role_arn: str, handler
 
 
 def _create_with_role_retry(lambda_client: Any, name: str, package: Any, config: dict,
-                            tags: dict, wait_seconds: float, say: Callable[[str], None]) -> None:
+                            tags: dict, wait_seconds: float, say: Callable[[str], None],
+                            clock: Clock) -> None:  # fmt: skip
     delay, waited, attempt = 1.0, 0.0, 1
     while True:
         try:
@@ -141,7 +144,7 @@ def _create_with_role_retry(lambda_client: Any, name: str, package: Any, config:
                 raise
             say(f"attempt {attempt}: the role is not usable yet (IAM is propagating); "
                 f"retrying in {delay:g} s")  # fmt: skip
-            time.sleep(delay)
+            clock.sleep(delay)
             waited += delay
             delay, attempt = min(delay * 2, 16), attempt + 1
 

@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from .local_cloud.clock import REAL_CLOCK, Clock
+
 REPORT_FIELDS = {
     "Duration": "duration_ms", "Billed Duration": "billed_ms", "Memory Size": "memory_mb",
     "Max Memory Used": "max_memory_mb", "Init Duration": "init_ms",
@@ -114,16 +116,14 @@ def delete_log_group(aws: Any, group: str) -> bool:
 
 
 def wait_for_events(aws: Any, group: str, pattern: str, *, timeout: float = 60,
-                    at_least: int = 1) -> list[str]:
+                    at_least: int = 1, clock: Clock = REAL_CLOCK) -> list[str]:
     """Poll until ``pattern`` matches events: on AWS, logs arrive seconds after the invoke."""
-    import time
-
-    deadline = time.monotonic() + timeout
+    deadline = clock.monotonic() + timeout
     while True:
         try:
             found = [event["message"].rstrip("\n") for event in events(aws, group, pattern=pattern)]
         except aws.client("logs").exceptions.ResourceNotFoundException:
             found = []  # the group appears with the first invoke's logs
-        if len(found) >= at_least or time.monotonic() > deadline:
+        if len(found) >= at_least or clock.monotonic() > deadline:
             return found
-        time.sleep(0.2 if aws.is_local else 2)
+        clock.sleep(0.2 if aws.is_local else 2)

@@ -27,6 +27,7 @@ from botocore.exceptions import ClientError, WaiterError
 
 from . import event_resources
 from .ledger import ORDER, Resource, in_deletion_order, inventory, table_rows
+from .local_cloud.clock import REAL_CLOCK, Clock
 
 Say = Callable[[str], None]
 CLOUDFRONT_POLL_SECONDS = 15  # CloudFront takes minutes to deploy a change on AWS
@@ -177,15 +178,15 @@ def _delete_distribution(aws: Any, distribution: Resource, say: Say, wait: bool)
 
 
 def _wait_deployed(aws: Any, cloudfront: Any, distribution: Resource, say: Say,
-                   wait: bool) -> None:
+                   wait: bool, clock: Clock = REAL_CLOCK) -> None:
     """Poll until Deployed, saying so at every poll (boto3's waiter is silent for minutes)."""
-    started = time.monotonic()
+    started = clock.monotonic()
     poll = _poll_seconds(aws, CLOUDFRONT_POLL_SECONDS)
     while True:
         status = cloudfront.get_distribution(Id=distribution.id)["Distribution"]["Status"]
         if status == "Deployed":
             return
-        elapsed = time.monotonic() - started
+        elapsed = clock.monotonic() - started
         if not wait:
             raise StillDeploying("disabled; CloudFront is deploying that. Run teardown again "
                                  "in a few minutes to delete it.")  # fmt: skip
@@ -194,7 +195,7 @@ def _wait_deployed(aws: Any, cloudfront: Any, distribution: Resource, say: Say,
                                "again later: it picks up where it stopped.")  # fmt: skip
         say(f"{distribution.label}: {status} after {elapsed:.0f} s; CloudFront takes several "
             f"minutes to deploy a change (checking every {poll:g} s)...")
-        time.sleep(poll)
+        clock.sleep(poll)
 
 
 def _delete_origin_access_control(aws: Any, oac: Resource, say: Say, wait: bool) -> str:

@@ -48,29 +48,44 @@ def test_changed_configuration_is_applied_and_starts_cold(aws, role_arn, counter
     assert payload["greeting"] == "Hej" and payload["cold_start"] is True
 
 
-def test_deploy_retries_while_the_role_propagates(aws, counter):
+def role_just_created(aws, clock, name):
+    """A role, and the cloud's clock at the moment it was created (age 0)."""
+    arn = iam.ensure_execution_role(aws, name)
+    created = aws.client("iam").get_role(RoleName=name)["Role"]["CreateDate"].timestamp()
+    clock.advance(created - clock.time())
+    return arn
+
+
+def test_deploy_retries_while_the_role_propagates(fake_clock_aws, counter):
+    # The helper's backoff advances the FakeClock, and the cloud measures the role's age on it.
+    aws, clock = fake_clock_aws
     said = []
-    fresh_role = iam.ensure_execution_role(aws, "workbook-helpers-fresh-role")
+    fresh_role = role_just_created(aws, clock, "workbook-helpers-fresh-role")
     iam.simulate_propagation_delay(aws, 1.5)
     try:
         functions.deploy_function(aws, "workbook-t-retry", counter, role_arn=fresh_role,
-                                  handler="counter.handler", say=said.append)  # fmt: skip
+                                  handler="counter.handler", say=said.append, clock=clock)
     finally:
         iam.simulate_propagation_delay(aws, 0)
-    assert said[0].startswith("attempt 1: the role is not usable yet")
-    assert said[-1].endswith("created.")
+    assert said == [
+        "attempt 1: the role is not usable yet (IAM is propagating); retrying in 1 s",
+        "attempt 2: the role is not usable yet (IAM is propagating); retrying in 2 s",
+        "attempt 3: created."]
+    assert clock.slept == [1.0, 2.0]
 
 
-def test_deploy_gives_up_when_the_role_never_becomes_usable(aws, counter):
-    fresh_role = iam.ensure_execution_role(aws, "workbook-helpers-stuck-role")
+def test_deploy_gives_up_when_the_role_never_becomes_usable(fake_clock_aws, counter):
+    aws, clock = fake_clock_aws
+    fresh_role = role_just_created(aws, clock, "workbook-helpers-stuck-role")
     iam.simulate_propagation_delay(aws, 60)
     try:
         with pytest.raises(aws.client("lambda").exceptions.InvalidParameterValueException):
             functions.deploy_function(aws, "workbook-t-stuck", counter, role_arn=fresh_role,
                                       handler="counter.handler", role_wait_seconds=1,
-                                      say=lambda message: None)  # fmt: skip
+                                      say=lambda message: None, clock=clock)  # fmt: skip
     finally:
         iam.simulate_propagation_delay(aws, 0)
+    assert clock.slept == [1.0]  # one wait, then the budget of 1 s was spent
 
 
 def test_invoke_decodes_payload_errors_and_tail(aws, role_arn):

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from helpers import guardrails, ledger
+from helpers.local_cloud.clock import FakeClock
 from helpers.teardown import TeardownPanel, _wait_deployed, teardown
 
 HANDLER = "def handler(event, context):\n    print('ledger test')\n    return {'ok': True}\n"
@@ -354,10 +355,12 @@ def test_waiting_for_cloudfront_says_something_at_every_poll():
         is_local = True
 
     said: list[str] = []
+    clock = FakeClock()
     distribution = ledger.Resource("cloudfront", "distribution", "workbook-site", "E123", "", "tag")
-    _wait_deployed(LocalTarget(), FakeCloudFront(), distribution, said.append, True)
+    _wait_deployed(LocalTarget(), FakeCloudFront(), distribution, said.append, True, clock)
     assert len(said) == 2 and all("InProgress after" in line for line in said)
     assert "CloudFront takes several minutes" in said[0]
+    assert clock.slept == [0.05, 0.05]  # the local cloud is polled briefly, not every 15 s
 
 
 def test_budget_alert_creates_then_updates_one_budget_with_two_alerts(aws):

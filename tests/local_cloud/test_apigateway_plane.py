@@ -4,6 +4,7 @@ requests, real Lambda invocations. Each test reads as the AWS behaviour it prote
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import io
 import json
@@ -19,6 +20,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from helpers.local_cloud import LocalCloud
+from helpers.local_cloud.clock import FakeClock
 from helpers.local_cloud.planes.apigateway import ApiGatewayPlane
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -338,11 +340,23 @@ def test_missing_permission_is_500_and_the_function_is_not_invoked(stack):
     assert not invoked(stack, "locked")
 
 
+@contextlib.contextmanager
+def gateway_clock(stack):
+    """The gateway waits on a FakeClock: a wait for the integration ends at once, unanswered
+    (the function, which sleeps for real, is still running), and is recorded."""
+    plane = stack.cloud.plane(ApiGatewayPlane)
+    plane.clock, real = FakeClock(), plane.clock
+    try:
+        yield plane.clock
+    finally:
+        plane.clock = real
+
+
 def test_integration_timeout_is_503_service_unavailable(stack):
-    started = time.perf_counter()
-    reply = http_api(stack, "/slow?mode=sleep")
+    with gateway_clock(stack) as clock:
+        reply = http_api(stack, "/slow?mode=sleep")
     assert (reply.status, reply.body) == (503, b'{"message":"Service Unavailable"}')
-    assert time.perf_counter() - started < 0.9  # the gateway stops waiting at 300 ms
+    assert clock.slept == [0.3]  # the gateway stopped waiting at the 300 ms integration timeout
 
 
 # -- HTTP APIs: CORS -------------------------------------------------------------------------------
@@ -440,8 +454,10 @@ def test_rest_api_malformed_answer_and_function_error_are_502(stack):
 
 
 def test_rest_api_integration_timeout_is_504(stack):
-    reply = rest_api(stack, "/prod/slow?mode=sleep")
+    with gateway_clock(stack) as clock:
+        reply = rest_api(stack, "/prod/slow?mode=sleep")
     assert (reply.status, reply.body) == (504, b'{"message": "Endpoint request timed out"}')
+    assert clock.slept == [0.3]
 
 
 def test_rest_api_mock_integration_answers_without_a_function(stack):

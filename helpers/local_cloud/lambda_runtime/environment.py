@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..clock import REAL_CLOCK, Clock
 from . import reports
 from .containment import Containment, Paths, make_environment_folder
 from .memory import MemoryWatchdog, peak_resident_mb
@@ -67,6 +68,7 @@ class EngineConfig:
     # The function's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, for its
     # execution role (None: ROLE_CREDENTIALS).
     credentials: Callable[[FunctionSpec], Mapping[str, str]] | None = None
+    clock: Clock = REAL_CLOCK  # when an environment was last used (idle reclaiming)
 
 
 @dataclass
@@ -142,7 +144,7 @@ class ExecutionEnvironment:
         self.out_of_memory = False  # the watchdog (or the peak after an event) found it over
         self._discard_lock = threading.Lock()
         self._released = threading.Event()
-        self.last_used = time.monotonic()
+        self.last_used = config.clock.monotonic()
         self.max_memory_mb = 0
         self.folder = config.root / "environments" / uuid.uuid4().hex[:16]
         home, tmp = make_environment_folder(self.folder)

@@ -9,7 +9,6 @@ is cold.
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -76,7 +75,7 @@ class FunctionPool:
         """Return an environment after an invoke: warm again, or gone if it failed."""
         with self._condition:
             if environment.alive and not self.retired:
-                environment.last_used = time.monotonic()
+                environment.last_used = self.config.clock.monotonic()
                 self._idle.append(environment)
             else:
                 self._forget(environment)

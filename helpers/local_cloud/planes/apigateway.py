@@ -19,6 +19,7 @@ import base64
 import json
 import os
 import re
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from .. import limits
+from ..clock import REAL_CLOCK
 from ..http_server import RAW_HEADERS
 from ..server import LocalCloud, WSGIApp
 from . import Plane, register
@@ -57,6 +59,7 @@ class ApiGatewayPlane(Plane):
     def __init__(self, cloud: LocalCloud, moto_app: WSGIApp):
         self.cloud = cloud
         self.moto_app = moto_app
+        self.clock = getattr(cloud, "clock", REAL_CLOCK)  # how long the gateway waits
         # Invokes run here so the gateway can stop waiting at the integration timeout.
         self._invokers = ThreadPoolExecutor(max_workers=32, thread_name_prefix="apigw-invoke")
 
@@ -215,8 +218,12 @@ class ApiGatewayPlane(Plane):
             return _explained(_payload_too_large(api_type), f"The event ({len(payload)} bytes) "
                               "exceeds Lambda's 6 MB limit for synchronous invocations.")
         future = self._invokers.submit(lambda_plane.invoke_for_service, function_arn, payload)
+        answered = threading.Event()
+        future.add_done_callback(lambda _: answered.set())
         try:
-            result = future.result(timeout=timeout_ms / 1000)
+            if not self.clock.sleep(timeout_ms / 1000, answered):
+                raise FutureTimeout
+            result = future.result()
         except FutureTimeout:  # the function keeps running; the caller stops waiting
             return _explained(rules.error_response(api_type, "timeout"),
                               f"The integration timed out after {timeout_ms} ms.")

@@ -14,7 +14,6 @@ import io
 import json
 import re
 import threading
-import time
 import uuid
 from typing import Any
 from urllib.parse import unquote
@@ -111,6 +110,7 @@ class LambdaPlane(Plane):
                     region=REGION, account_id=ACCOUNT_ID,
                     endpoint_url=self.cloud.endpoint, log_sink=self._store_logs,
                     credentials=self._role_credentials,
+                    clock=self.clock,
                 )  # fmt: skip
             return self._runtime
 
@@ -275,7 +275,7 @@ class LambdaPlane(Plane):
             role = iam_backends[account]["global"].get_role(role_name)
         except Exception:
             return None  # moto reports an unknown role itself
-        age = time.time() - role.create_date.timestamp()
+        age = self.clock.time() - role.create_date.timestamp()
         if age >= self.iam_propagation_seconds:
             return None
         return _json_error(400, "InvalidParameterValueException",

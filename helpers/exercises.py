@@ -1,15 +1,51 @@
-"""Checks for the exercises at the end of each notebook: they say "Correct!" or what is off.
+"""The exercises of every notebook: predict-then-run questions, build tasks, and recall checks.
 
-They print rather than raise, so a notebook runs top to bottom before you have tried.
+Each prints "Correct!" or "Not yet: ..." (see ``grading``), so a notebook runs top to bottom
+before you have tried. Build tasks inspect the cloud (``build_tasks``); their solutions are in
+``notebooks/solutions/``, one file per notebook.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import grading
+from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
+    check_early_alert,
+)
+from .grading import Question, same_text
+
+
+def _same_number(predicted: Any, observed: Any) -> bool:
+    try:
+        return int(str(predicted).strip()) == int(observed)
+    except ValueError:
+        return False
+
+
+def _same_truth(predicted: Any, observed: Any) -> bool:
+    words = {"true": True, "yes": True, "false": False, "no": False}
+    value = words.get(str(predicted).strip().lower(), predicted)
+    return isinstance(value, bool) and value == observed
+
+
+QUESTIONS: dict[str, Question] = {
+    "00": Question(
+        ask="a string: write '' if you expect it to be empty",
+        explain="IAM and STS are global services: their ARNs leave the region field empty "
+                "(arn:aws:sts::123456789012:...). Regional resources, such as the Lambda "
+                "functions of notebook 03, carry their region there.",
+        same=same_text),
+}  # fmt: skip
+
+
+def predict(notebook: str, prediction: Any, experiment: Any) -> grading.Outcome:
+    """The notebook's predict-then-run question: ``experiment`` runs once you have predicted."""
+    return grading.predict_then_run(QUESTIONS[notebook], prediction, experiment)
+
 
 def _verdict(ok: bool, hint: str) -> None:
-    print("Correct!" if ok else f"Not yet: {hint}")
+    grading.verdict(ok, hint)
 
 
 def check_account_id(answer: Any, target: Any) -> None:

@@ -18,10 +18,27 @@ NOT_YET = "Not yet: "
 _attempts: Counter[tuple[str, int]] = Counter()
 
 
-def verdict(ok: bool, hint: str, success: str = "") -> bool:
-    """Print "Correct!" (and ``success``) or "Not yet: <hint>"; return ``ok``."""
+class Outcome:
+    """What a check found: true when correct. A notebook shows nothing for it (the printed
+    verdict says it all); tests and code can test it."""
+
+    def __init__(self, ok: bool):
+        self.ok = ok
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return f"<Outcome: {'correct' if self.ok else 'not yet'}>"
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
+def verdict(ok: bool, hint: str, success: str = "") -> Outcome:
+    """Print "Correct!" (and ``success``) or "Not yet: <hint>"."""
     print(f"Correct! {success}".rstrip() if ok else f"{NOT_YET}{hint}")
-    return ok
+    return Outcome(ok)
 
 
 # -- predict, then run --------------------------------------------------------------------------
@@ -45,16 +62,17 @@ def same_text(predicted: Any, observed: Any) -> bool:
     return clean(predicted) == clean(observed)
 
 
-def predict_then_run(question: Question, prediction: Any, experiment: Callable[[], Any]) -> bool:
+def predict_then_run(question: Question, prediction: Any,
+                     experiment: Callable[[], Any]) -> Outcome:
     """Run ``experiment`` only once ``prediction`` is written, then compare and explain."""
     if prediction is None:
         print(f"{NOT_YET}write your prediction first ({question.ask}), then run this cell again.")
-        return False
+        return Outcome(False)
     observed = experiment()
     right = question.same(prediction, observed)
     print(f"You predicted {prediction!r}; the cloud answered {observed!r}.")
     print(("Right! " if right else "Not quite. ") + question.explain)
-    return right
+    return Outcome(right)
 
 
 # -- build tasks ----------------------------------------------------------------------------------
@@ -62,7 +80,7 @@ def predict_then_run(question: Question, prediction: Any, experiment: Callable[[
 Steps = Iterable[tuple[bool, tuple[str, ...]]]
 
 
-def grade_build(task: str, steps: Steps, success: str) -> bool:
+def grade_build(task: str, steps: Steps, success: str) -> Outcome:
     """Walk ``steps`` (each: is this piece done?, its hints from vague to specific) and stop at
     the first piece missing. Its hint gets more specific each time it is reported."""
     for index, (done, hints) in enumerate(steps):
@@ -73,9 +91,9 @@ def grade_build(task: str, steps: Steps, success: str) -> bool:
         more = (" (Run this check again after your next try: the hint gets more specific.)"
                 if level < len(hints) - 1 else "")  # fmt: skip
         print(f"{NOT_YET}{hints[level]}{more}")
-        return False
+        return Outcome(False)
     print(f"Correct! {success}")
-    return True
+    return Outcome(True)
 
 
 def reset_attempts() -> None:

@@ -10,7 +10,7 @@ interrupted run (a closed laptop, a stopped kernel) is finished by running it ag
 each run starts from a fresh inventory. It ends with that inventory once more, so ``.ok``
 means nothing the workbook created is left.
 
-``TeardownPanel(aws)`` is the same with a table and a confirmed button, for notebook 11.
+``TeardownPanel(aws)`` is the same with a table and a confirmed button, for notebook 12.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The guestbook as a whole: its backend in one call, and (notebook 09) the whole app.
+"""The guestbook as a whole: its backend in one call, and (notebook 10) the whole app.
 
-Each notebook stands alone, so notebooks 06-09 start from ``ensure_backend``: the table, the
-function's role and the function itself, exactly as notebook 05 built them step by step.
+Each notebook stands alone, so notebooks 07-10 start from ``ensure_backend``: the table, the
+function's role and the function itself, exactly as notebook 06 built them step by step.
 """
 
 from __future__ import annotations

@@ -87,3 +87,9 @@ def test_a_build_is_correct_only_when_every_piece_is_done_and_stops_at_the_first
 
     assert grading.grade_build("done", steps(), "It works.")
     assert capsys.readouterr().out == "Correct! It works.\n" and checked == [1, 2]
+
+
+def test_an_outcome_is_true_when_correct_and_shows_nothing_in_a_notebook(capsys):
+    outcome = grading.verdict(False, "try again")
+    assert not outcome and repr(outcome) == "<Outcome: not yet>"
+    assert outcome._ipython_display_() is None and grading.verdict(True, "")

@@ -377,9 +377,9 @@ def test_budget_alert_creates_then_updates_one_budget_with_two_alerts(aws):
 
 
 def test_cost_warning_says_the_local_cloud_is_free_and_names_the_aws_bill(aws, capsys):
-    entry = guardrails.cost_warning(aws, "09_route53")
+    entry = guardrails.cost_warning(aws, "10_the_whole_app")
     assert "local cloud: free" in capsys.readouterr().out
-    assert entry["notebook"] == "09" and any("hosted zone" in item for item in entry["billable"])
-    assert set(guardrails.NOTEBOOK_COSTS) == {f"{n:02d}" for n in range(5, 13)}
-    with pytest.raises(ValueError, match="05 to 12"):
+    assert entry["notebook"] == "10" and any("hosted zone" in item for item in entry["billable"])
+    assert set(guardrails.NOTEBOOK_COSTS) == {f"{n:02d}" for n in range(5, 14)}
+    with pytest.raises(ValueError, match="05 to 13"):
         guardrails.cost_warning(aws, "03")

@@ -43,3 +43,43 @@ def check_early_alert(aws: Any) -> Outcome:
 
     return grade_build("00", steps(), "Three alerts now: 50% and 80% of actual spend, and a "
                                       "forecast of 100%.")
+
+
+def check_shout_package(package: Any) -> Outcome:
+    """01: a deployment package with shout.py at its top level, whose handler works."""
+    import importlib.util
+    import io
+    import tempfile
+    import zipfile
+    from pathlib import Path
+
+    from .functions import TestContext
+
+    def steps():
+        yield hasattr(package, "zip_bytes"), (
+            f"shout_zip is {package!r}: build the package and keep what build_zip returns.",
+            "shout_zip = packaging.build_zip(Path('build/shout')), once build/shout/shout.py "
+            "holds your handler.")
+        names = [row["name"] for row in package.files()]
+        yield "shout.py" in names, (
+            f"the zip holds {names}, with no shout.py at its top level.",
+            "Lambda imports the module from the top of the zip: zip the folder that contains "
+            "shout.py (build/shout), not a folder above it.")
+        with tempfile.TemporaryDirectory() as folder:
+            with zipfile.ZipFile(io.BytesIO(package.zip_bytes)) as archive:
+                archive.extractall(folder)
+            spec = importlib.util.spec_from_file_location("shout_from_zip",
+                                                          Path(folder) / "shout.py")
+            module = importlib.util.module_from_spec(spec)
+            try:
+                spec.loader.exec_module(module)
+                result = module.shout({"text": "hi there"}, TestContext())
+            except Exception as error:  # the learner's code may raise anything
+                result = f"{type(error).__name__}: {error}"
+        yield result == {"message": "HI THERE"}, (
+            f"the handler setting would be shout.shout, and calling it gave {result!r}.",
+            "shout.py must define shout(event, context) returning "
+            "{'message': event['text'].upper()}: write your handler's source into the file.")
+
+    return grade_build("01", steps(), "That zip is ready for create_function, handler "
+                                      "shout.shout.")

@@ -12,6 +12,7 @@ from typing import Any
 from . import grading
 from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
     check_early_alert,
+    check_shout_package,
 )
 from .grading import Question, same_text
 
@@ -36,6 +37,12 @@ QUESTIONS: dict[str, Question] = {
                 "(arn:aws:sts::123456789012:...). Regional resources, such as the Lambda "
                 "functions of notebook 03, carry their region there.",
         same=same_text),
+    "01": Question(
+        ask="True or False",
+        explain="build_zip writes every entry with a fixed date and fixed permissions, in "
+                "sorted order, so only the files' bytes count: a new modification time changes "
+                "nothing, and Lambda would see the same CodeSha256 (nothing to redeploy).",
+        same=_same_truth),
 }  # fmt: skip
 
 

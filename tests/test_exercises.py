@@ -60,3 +60,43 @@ def test_00_predicts_an_empty_region_and_adds_an_early_budget_alert(aws, capsys)
     exercises.check_account_id(solved["answer"], aws)
     assert said(capsys).endswith("forecast of 100%.\nCorrect!\n")
     assert guardrails.delete_budget(aws)
+
+
+# -- 01 · Your first Python Lambda -------------------------------------------------------------
+
+
+def test_01_predicts_an_unchanged_hash_and_packages_the_shout_handler(tmp_path, monkeypatch,
+                                                                       capsys):
+    from pathlib import Path
+
+    from helpers import packaging
+    from helpers.display import example_path
+
+    monkeypatch.chdir(tmp_path)
+    package = packaging.build_zip(example_path("hello"))
+    touched = tmp_path / "hello"
+    import shutil
+
+    shutil.copytree(example_path("hello"), touched)
+    (touched / "hello.py").touch()
+
+    def same_hash():
+        return packaging.build_zip(touched).code_sha256 == package.code_sha256
+
+    assert not exercises.predict("01", False, same_hash)
+    assert not exercises.check_shout_package(None)
+    assert "build the package" in said(capsys)
+    nested = tmp_path / "nested" / "shout"
+    nested.mkdir(parents=True)
+    (nested / "shout.py").write_text("def shout(event, context):\n    return None\n")
+    assert not exercises.check_shout_package(packaging.build_zip(nested.parent))
+    assert "no shout.py at its top level" in said(capsys)
+    assert not exercises.check_shout_package(packaging.build_zip(nested))
+    assert "calling it gave None" in said(capsys)
+
+    solved = run_solution("01_first_lambda", packaging=packaging, Path=Path)
+    assert exercises.predict("01", solved["prediction"], same_hash)
+    exercises.check_shout(solved["shout"])
+    assert exercises.check_shout_package(solved["shout_zip"])
+    assert said(capsys).endswith("Correct!\nCorrect! That zip is ready for create_function, "
+                                 "handler shout.shout.\n")

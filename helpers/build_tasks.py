@@ -83,3 +83,77 @@ def check_shout_package(package: Any) -> Outcome:
 
     return grade_build("01", steps(), "That zip is ready for create_function, handler "
                                       "shout.shout.")
+
+
+def _allowed(statements: Any) -> tuple[set[str], set[str], bool]:
+    """The actions and resources a list of statements allows, and whether any is a wildcard."""
+    if isinstance(statements, dict):
+        statements = [statements]
+    actions: set[str] = set()
+    resources: set[str] = set()
+    for statement in statements or []:
+        if statement.get("Effect") != "Allow":
+            continue
+        for key, into in (("Action", actions), ("Resource", resources)):
+            value = statement.get(key, [])
+            into.update([value] if isinstance(value, str) else value)
+    wildcard = any("*" in value for value in actions | resources)
+    return actions, resources, wildcard
+
+
+def check_reader_role(aws: Any) -> Outcome:
+    """02: workbook-reader-role, assumable by Lambda, tagged, allowed exactly GetItem and Query
+    on the guestbook table and nothing else."""
+    import json
+    from urllib.parse import unquote
+
+    iam = aws.client("iam")
+    name = aws.name_for("reader-role")
+    table = f"arn:aws:dynamodb:{aws.region}:{aws.account_id}:table/{aws.name_for('guestbook')}"
+
+    def steps():
+        try:
+            role = iam.get_role(RoleName=name)["Role"]
+        except iam.exceptions.NoSuchEntityException:
+            role = None
+        yield role is not None, (
+            f"there is no role {name} yet.",
+            "iam.ensure_execution_role(aws, aws.name_for('reader-role')) creates it with "
+            "Lambda's trust policy and the workbook's tags.")
+        trust = role["AssumeRolePolicyDocument"]
+        trust = json.loads(unquote(trust)) if isinstance(trust, str) else trust
+        principals = json.dumps(trust)
+        yield "lambda.amazonaws.com" in principals and "sts:AssumeRole" in principals, (
+            "Lambda may not assume the role: look at its trust policy.",
+            "the trust policy must allow the service lambda.amazonaws.com to sts:AssumeRole "
+            "(iam.LAMBDA_TRUST_POLICY).")
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
+        yield tags.get("workbook") == "true", (
+            "the role is not tagged like the workbook's resources, so teardown would miss it.",
+            "create_role(..., Tags=[{'Key': k, 'Value': v} for k, v in aws.tags.items()]), "
+            "or use iam.ensure_execution_role, which tags for you.")
+        attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+        yield not attached, (
+            f"managed policies are attached ({[p['PolicyName'] for p in attached]}): they grant "
+            "more than reading one table.",
+            "detach them: iam.detach_managed_policy(aws, name, policy_arn).")
+        statements = []
+        for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            document = iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
+            document = json.loads(unquote(document)) if isinstance(document, str) else document
+            found = document.get("Statement", [])
+            statements += [found] if isinstance(found, dict) else found
+        actions, resources, wildcard = _allowed(statements)
+        yield bool(statements), (
+            "the role may do nothing yet: give it your policy.",
+            "iam.put_inline_policy(aws, name, 'read-guestbook', policy), with the policy of "
+            "exercise 2.")
+        yield actions == {"dynamodb:GetItem", "dynamodb:Query"}, (
+            f"the role may call {sorted(actions)}.",
+            "allow exactly dynamodb:GetItem and dynamodb:Query: the calls the reader makes.")
+        yield resources == {table} and not wildcard, (
+            f"the role may touch {sorted(resources)}.",
+            f"allow only the table's ARN, {table}, with no wildcard.")
+
+    return grade_build("02", steps(), f"{name} may read the guestbook table, and do nothing "
+                                      "else.")

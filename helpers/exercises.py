@@ -12,6 +12,7 @@ from typing import Any
 from . import grading
 from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
     check_early_alert,
+    check_reader_role,
     check_shout_package,
 )
 from .grading import Question, same_text
@@ -43,6 +44,12 @@ QUESTIONS: dict[str, Question] = {
                 "sorted order, so only the files' bytes count: a new modification time changes "
                 "nothing, and Lambda would see the same CodeSha256 (nothing to redeploy).",
         same=_same_truth),
+    "02": Question(
+        ask='"deleted", or the error code you expect',
+        explain="IAM deletes only a bare role: its inline policies must be deleted and its "
+                "managed policies detached first. The error code says so: DeleteConflict. "
+                "iam.delete_role does those steps in that order.",
+        same=same_text),
 }  # fmt: skip
 
 

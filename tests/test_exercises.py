@@ -100,3 +100,46 @@ def test_01_predicts_an_unchanged_hash_and_packages_the_shout_handler(tmp_path, 
     assert exercises.check_shout_package(solved["shout_zip"])
     assert said(capsys).endswith("Correct!\nCorrect! That zip is ready for create_function, "
                                  "handler shout.shout.\n")
+
+
+# -- 02 · The execution role --------------------------------------------------------------------
+
+
+def test_02_predicts_a_delete_conflict_and_builds_a_reader_role(aws, capsys):
+    from helpers import iam
+
+    iam_client = aws.client("iam")
+
+    def delete_with_a_policy():
+        name = aws.name_for("conflict-demo-role")
+        iam.ensure_execution_role(aws, name)
+        iam.put_inline_policy(aws, name, "logs", iam.logging_policy(aws, "x"))
+        try:
+            iam_client.delete_role(RoleName=name)
+            return "deleted"
+        except iam_client.exceptions.ClientError as error:
+            return error.response["Error"]["Code"]
+        finally:
+            iam.delete_role(aws, name)
+
+    assert not exercises.predict("02", "deleted", delete_with_a_policy)
+    assert not exercises.check_reader_role(aws)
+    assert "there is no role workbook-reader-role yet" in said(capsys)
+    reader = aws.name_for("reader-role")
+    iam.ensure_execution_role(aws, reader, managed_policies=(iam.BASIC_EXECUTION_POLICY,))
+    assert not exercises.check_reader_role(aws)
+    assert "managed policies are attached" in said(capsys)
+    iam.detach_managed_policy(aws, reader, iam.BASIC_EXECUTION_POLICY)
+    iam.put_inline_policy(aws, reader, "too-much", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]})
+    assert not exercises.check_reader_role(aws)
+    assert "the role may call ['dynamodb:*']" in said(capsys)
+    aws.client("iam").delete_role_policy(RoleName=reader, PolicyName="too-much")
+
+    solved = run_solution("02_execution_role", aws=aws, iam=iam)
+    assert exercises.predict("02", solved["prediction"], delete_with_a_policy)
+    exercises.check_table_read_policy(solved["policy"], aws)
+    assert exercises.check_reader_role(aws)
+    assert said(capsys).endswith("Correct!\nCorrect! workbook-reader-role may read the "
+                                 "guestbook table, and do nothing else.\n")
+    assert iam.delete_role(aws, reader)

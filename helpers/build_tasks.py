@@ -157,3 +157,40 @@ def check_reader_role(aws: Any) -> Outcome:
 
     return grade_build("02", steps(), f"{name} may read the guestbook table, and do nothing "
                                       "else.")
+
+
+def check_rollback(aws: Any, function_name: str) -> Outcome:
+    """03: the live alias serves the "Hello" version again, and $LATEST keeps the new code."""
+    from .functions import invoke
+
+    lambda_client = aws.client("lambda")
+
+    def message(qualifier: str) -> str:
+        payload = invoke(aws, function_name, {"name": "Ada"}, qualifier=qualifier).payload
+        return payload.get("message", "") if isinstance(payload, dict) else str(payload)
+
+    def steps():
+        try:
+            alias = lambda_client.get_alias(FunctionName=function_name, Name="live")
+        except lambda_client.exceptions.ResourceNotFoundException:
+            alias = None
+        yield alias is not None, (
+            "there is no alias live: run section 4 first.",
+            "lambda_client.create_alias(FunctionName=HELLO, Name='live', FunctionVersion=...).")
+        live = message("live")
+        versions = [v["Version"] for v in lambda_client.list_versions_by_function(
+            FunctionName=function_name)["Versions"] if v["Version"] != "$LATEST"]
+        yield live.startswith("Hello"), (
+            f"live (version {alias['FunctionVersion']}) still answers {live!r}.",
+            "releasing was moving the alias to a version: rolling back is moving it back, to the "
+            f"version that says Hello (published versions: {versions}).",
+            "lambda_client.update_alias(FunctionName=HELLO, Name='live', "
+            "FunctionVersion=version_1).")
+        latest = message("$LATEST")
+        yield latest.startswith("Bonjour"), (
+            f"$LATEST answers {latest!r}: the new code is gone.",
+            "roll back by moving the alias only; redeploy the Bonjour code (build/hello-v2) to "
+            "restore $LATEST.")
+
+    return grade_build("03", steps(), "live serves Hello again, and the Bonjour release waits "
+                                      "in $LATEST.")

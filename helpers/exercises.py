@@ -13,6 +13,7 @@ from . import grading
 from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
     check_early_alert,
     check_reader_role,
+    check_rollback,
     check_shout_package,
 )
 from .grading import Question, same_text
@@ -50,6 +51,13 @@ QUESTIONS: dict[str, Question] = {
                 "managed policies detached first. The error code says so: DeleteConflict. "
                 "iam.delete_role does those steps in that order.",
         same=same_text),
+    "03": Question(
+        ask="a status code, such as 200",
+        explain="With InvocationType='Event' Lambda only queues the event and answers 202 "
+                "Accepted at once. The ValueError happens later, in the background, where "
+                "Lambda retries the event twice and writes every failure to the function's logs; "
+                "the caller never sees it.",
+        same=_same_number),
 }  # fmt: skip
 
 

@@ -143,3 +143,56 @@ def test_02_predicts_a_delete_conflict_and_builds_a_reader_role(aws, capsys):
     assert said(capsys).endswith("Correct!\nCorrect! workbook-reader-role may read the "
                                  "guestbook table, and do nothing else.\n")
     assert iam.delete_role(aws, reader)
+
+
+# -- 03 · Deploy and invoke ---------------------------------------------------------------------
+
+
+def test_03_predicts_202_for_an_async_failure_and_rolls_back_the_live_alias(aws, tmp_path,
+                                                                             capsys):
+    import shutil
+
+    from helpers import functions, iam, logs, packaging
+    from helpers.display import example_path
+
+    role = aws.name_for("exercise-03-role")
+    counter, hello = aws.name_for("exercise-counter"), aws.name_for("exercise-hello")
+    role_arn = iam.ensure_execution_role(aws, role)
+    counter_zip = packaging.build_zip(example_path("counter"))
+    functions.deploy_function(aws, counter, counter_zip, role_arn=role_arn,
+                              handler="counter.handler", say=lambda m: None)
+    functions.deploy_function(aws, hello, packaging.build_zip(example_path("hello")),
+                              role_arn=role_arn, handler="hello.handler", say=lambda m: None)
+    lambda_client = aws.client("lambda")
+    version_1 = lambda_client.publish_version(FunctionName=hello)["Version"]
+    edited = tmp_path / "hello-v2"
+    shutil.copytree(example_path("hello"), edited)
+    source = (edited / "hello.py").read_text()
+    (edited / "hello.py").write_text(source.replace('f"Hello, {name}!"', 'f"Bonjour, {name}!"'))
+    functions.deploy_function(aws, hello, packaging.build_zip(edited), role_arn=role_arn,
+                              handler="hello.handler", say=lambda m: None)
+    version_2 = lambda_client.publish_version(FunctionName=hello)["Version"]
+    lambda_client.create_alias(FunctionName=hello, Name="live", FunctionVersion=version_2)
+
+    def async_failure():
+        return functions.invoke(aws, hello, {"name": " "}, invocation_type="Event").status_code
+
+    assert not exercises.predict("03", 200, async_failure)
+    exercises.check_cold_start(None, aws, counter, counter_zip)
+    assert not exercises.check_rollback(aws, hello)
+    assert "live (version 2) still answers 'Bonjour, Ada!'" in said(capsys)
+    assert not exercises.check_rollback(aws, hello)
+    assert "published versions: ['1', '2']" in said(capsys)
+
+    solved = run_solution("03_deploy_and_invoke", aws=aws, functions=functions, COUNTER=counter,
+                          counter_zip=counter_zip, role_arn=role_arn, HELLO=hello,
+                          lambda_client=lambda_client, version_1=version_1)
+    assert exercises.predict("03", solved["prediction"], async_failure)
+    exercises.check_cold_start(solved["invocation"], aws, counter, counter_zip)
+    assert exercises.check_rollback(aws, hello)
+    assert said(capsys).endswith("Correct!\nCorrect! live serves Hello again, and the Bonjour "
+                                 "release waits in $LATEST.\n")
+    for name in (counter, hello):
+        functions.delete_function(aws, name)
+        logs.delete_log_group(aws, logs.log_group_name(name))
+    iam.delete_role(aws, role)

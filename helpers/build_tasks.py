@@ -194,3 +194,36 @@ def check_rollback(aws: Any, function_name: str) -> Outcome:
 
     return grade_build("03", steps(), "live serves Hello again, and the Bonjour release waits "
                                       "in $LATEST.")
+
+
+def check_hello_logging(aws: Any, function_name: str) -> Outcome:
+    """04: the function's log group keeps 7 days, and the function logs JSON."""
+    from . import functions, logs
+
+    group = logs.log_group_name(function_name)
+
+    def steps():
+        try:
+            days = logs.retention(aws, group)
+        except LookupError:
+            days = False
+        yield days is not False, (
+            f"there is no log group {group}: invoke the function once.",
+            "functions.invoke(aws, HELLO) creates it on the first invoke.")
+        yield days == 7, (
+            f"the group keeps its events {f'{days} days' if days else 'forever'}.",
+            "set a retention of 7 days: logs.set_retention(aws, group, days=7), or "
+            "logs_client.put_retention_policy(logGroupName=group, retentionInDays=7).")
+        config = aws.client("lambda").get_function_configuration(FunctionName=function_name)
+        log_format = (config.get("LoggingConfig") or {}).get("LogFormat", "Text")
+        yield log_format == "JSON", (
+            f"{function_name} logs in the {log_format} format.",
+            "deploy it with logging_config={'LogFormat': 'JSON'}, as section 5 did for the "
+            "counter (or lambda_client.update_function_configuration(FunctionName=..., "
+            "LoggingConfig={'LogFormat': 'JSON'})).")
+        tail = functions.invoke(aws, function_name, {"name": "Ada"}).log_tail
+        yield any(line.startswith("{") for line in tail.splitlines()), (
+            "the configuration says JSON, but the next invoke still logged plain text.",
+            "wait for the update to finish (the function_updated_v2 waiter), then invoke.")
+
+    return grade_build("04", steps(), f"{group} keeps a week of JSON records.")

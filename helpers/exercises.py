@@ -12,6 +12,7 @@ from typing import Any
 from . import grading
 from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
     check_early_alert,
+    check_hello_logging,
     check_reader_role,
     check_rollback,
     check_shout_package,
@@ -57,6 +58,13 @@ QUESTIONS: dict[str, Question] = {
                 "Accepted at once. The ValueError happens later, in the background, where "
                 "Lambda retries the event twice and writes every failure to the function's logs; "
                 "the caller never sees it.",
+        same=_same_number),
+    "04": Question(
+        ask="a number of lines",
+        explain="START, your handler's [INFO] line, END and REPORT: Lambda's runtime writes the "
+                "request id into every line it formats, so filtering a log group on the id "
+                "finds a whole invocation. (A cold start adds INIT_START, which has none, and so "
+                "does a bare print().)",
         same=_same_number),
 }  # fmt: skip
 

@@ -196,3 +196,46 @@ def test_03_predicts_202_for_an_async_failure_and_rolls_back_the_live_alias(aws,
         functions.delete_function(aws, name)
         logs.delete_log_group(aws, logs.log_group_name(name))
     iam.delete_role(aws, role)
+
+
+# -- 04 · CloudWatch Logs -----------------------------------------------------------------------
+
+
+def test_04_predicts_four_lines_per_request_id_and_tidies_hellos_logs(aws, capsys):
+    from helpers import functions, iam, logs, packaging
+    from helpers.display import example_path
+
+    role = aws.name_for("exercise-04-role")
+    counter, hello = aws.name_for("exercise-counter"), aws.name_for("exercise-hello")
+    role_arn = iam.ensure_execution_role(aws, role)
+    for name, example in ((counter, "counter"), (hello, "hello")):
+        iam.put_inline_policy(aws, role, f"logs-{name}", iam.logging_policy(aws, name))
+        functions.deploy_function(aws, name, packaging.build_zip(example_path(example)),
+                                  role_arn=role_arn, handler=f"{example}.handler",
+                                  say=lambda m: None)
+        functions.invoke(aws, name, {"name": "Ada"})
+
+    def lines_of_one_invocation():
+        invocation = functions.invoke(aws, hello, {"name": "Ada"})
+        return sum(invocation.request_id in line for line in invocation.log_tail.splitlines())
+
+    assert not exercises.predict("04", 3, lines_of_one_invocation)
+    exercises.check_billed_total(None, aws, counter)
+    assert not exercises.check_hello_logging(aws, hello)
+    assert "keeps its events forever" in said(capsys)
+    logs.set_retention(aws, logs.log_group_name(hello), days=7)
+    assert not exercises.check_hello_logging(aws, hello)
+    assert "logs in the Text format" in said(capsys)
+
+    solved = run_solution("04_cloudwatch_logs", aws=aws, logs=logs, functions=functions,
+                          packaging=packaging, example_path=example_path, COUNTER=counter,
+                          HELLO=hello, role_arn=role_arn)
+    assert exercises.predict("04", solved["prediction"], lines_of_one_invocation)
+    exercises.check_billed_total(solved["answer"], aws, counter)
+    assert exercises.check_hello_logging(aws, hello)
+    assert said(capsys).endswith("Correct!\nCorrect! /aws/lambda/workbook-exercise-hello keeps a "
+                                 "week of JSON records.\n")
+    for name in (counter, hello):
+        functions.delete_function(aws, name)
+        logs.delete_log_group(aws, logs.log_group_name(name))
+    iam.delete_role(aws, role)

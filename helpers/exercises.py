@@ -11,7 +11,9 @@ from typing import Any
 
 from . import grading
 from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
+    check_author_index,
     check_early_alert,
+    check_hand_written_message,
     check_hello_logging,
     check_reader_role,
     check_rollback,
@@ -65,6 +67,19 @@ QUESTIONS: dict[str, Question] = {
                 "request id into every line it formats, so filtering a log group on the id "
                 "finds a whole invocation. (A cold start adds INIT_START, which has none, and so "
                 "does a bare print().)",
+        same=_same_number),
+    "05": Question(
+        ask="0, 1 or 2",
+        explain="A table holds one item per primary key: the second PutItem replaced the first, "
+                "silently, and the item now says 'second'. Only a condition expression "
+                "(attribute_not_exists(pk)) makes a write refuse to overwrite.",
+        same=_same_number),
+    "06": Question(
+        ask="a number of new messages",
+        explain="The first POST stored the message and its idempotency record in one "
+                "transaction; the retry's transaction failed its condition on that record, so "
+                "the function answered with the stored first response: the same id, and no "
+                "second message.",
         same=_same_number),
 }  # fmt: skip
 
@@ -152,7 +167,7 @@ def check_billed_total(answer: Any, target: Any, function_name: str) -> None:
 
 
 def check_message_count(answer: Any, target: Any, table_name: str) -> None:
-    """05: the number of items in the MESSAGES partition."""
+    """06: the number of items in the MESSAGES partition."""
     expected = target.client("dynamodb").query(
         TableName=table_name, KeyConditionExpression="pk = :m",
         ExpressionAttributeValues={":m": {"S": "MESSAGES"}}, Select="COUNT",

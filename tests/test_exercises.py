@@ -239,3 +239,93 @@ def test_04_predicts_four_lines_per_request_id_and_tidies_hellos_logs(aws, capsy
         functions.delete_function(aws, name)
         logs.delete_log_group(aws, logs.log_group_name(name))
     iam.delete_role(aws, role)
+
+
+# -- 05 · DynamoDB: a first table ---------------------------------------------------------------
+
+
+def test_05_predicts_one_item_per_key_and_adds_an_index_by_author(aws, capsys):
+    from helpers import tables
+
+    dynamodb = aws.client("dynamodb")
+    table = aws.name_for("exercise-notes")
+    tables.ensure_table(aws, table, ttl_attribute=None)
+    for topic, date, author in (("lambda", "2026-01-05", "Ada"), ("lambda", "2026-01-09", "Grace"),
+                                ("dynamodb", "2026-01-07", "Ada")):
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": topic}, "sk": {"S": date},
+                                                 "author": {"S": author}})
+
+    def items_with_one_key():
+        key = {"pk": {"S": "DEMO#2"}, "sk": {"S": "DEMO"}}
+        for text in ("first", "second"):
+            dynamodb.put_item(TableName=table, Item={**key, "text": {"S": text}})
+        found = dynamodb.query(TableName=table, KeyConditionExpression="pk = :pk",
+                               ExpressionAttributeValues={":pk": key["pk"]})["Items"]
+        dynamodb.delete_item(TableName=table, Key=key)
+        return len(found)
+
+    assert not exercises.predict("05", 2, items_with_one_key)
+    assert not exercises.check_author_index(aws, table, None)
+    assert "the table has no index by-author (its indexes: none)" in said(capsys)
+
+    solved = run_solution("05_dynamodb", aws=aws, dynamodb=dynamodb, TABLE=table)
+    assert exercises.predict("05", solved["prediction"], items_with_one_key)
+    assert not exercises.check_author_index(aws, table, solved["ada_notes"][:1])
+    assert "query the index for Ada's notes" in said(capsys)
+    assert exercises.check_author_index(aws, table, solved["ada_notes"])
+    assert said(capsys).endswith("Correct! One query now finds an author's notes, in any topic.\n")
+    assert tables.delete_table(aws, table)
+
+
+# -- 06 · The guestbook's table design ----------------------------------------------------------
+
+
+def test_06_predicts_one_message_for_a_retried_post_and_writes_one_by_hand(aws, capsys):
+    import json
+    import uuid
+
+    from helpers import api, functions, webapp
+
+    backend = webapp.ensure_backend(aws, say=lambda m: None)
+    dynamodb = aws.client("dynamodb")
+
+    def count():
+        return dynamodb.query(TableName=backend.table, KeyConditionExpression="pk = :m",
+                              Select="COUNT",
+                              ExpressionAttributeValues={":m": {"S": "MESSAGES"}})["Count"]
+
+    def new_messages_after_a_retry():
+        before = count()
+        retry = api.test_event("POST", "/api/messages", json_body={"name": "R", "text": "t"},
+                               headers={"Idempotency-Key": str(uuid.uuid4())})
+        answers = [json.loads(functions.invoke(aws, backend.function, retry).payload["body"])
+                   for _ in range(2)]
+        added = count() - before
+        functions.invoke(aws, backend.function, api.test_event(
+            "DELETE", f"/api/messages/{answers[0]['id']}",
+            headers={"X-Delete-Token": answers[0]["delete_token"]}))
+        return added
+
+    assert not exercises.predict("06", 2, new_messages_after_a_retry)
+    exercises.check_message_count(None, aws, backend.table)
+    assert not exercises.check_hand_written_message(aws, backend.table, backend.function)
+    assert "no message named Builder" in said(capsys)
+    dynamodb.put_item(TableName=backend.table, Item={
+        "pk": {"S": "MESSAGES"}, "sk": {"S": "2026-01-01T00:00:00.000000Z#" + "a" * 32},
+        "id": {"S": "a" * 32}, "name": {"S": "Builder"}, "text": {"S": "half done"},
+        "created_at": {"S": "2026-01-01T00:00:00.000000Z"}})
+    assert not exercises.check_hand_written_message(aws, backend.table, backend.function)
+    assert "the message has no pointer" in said(capsys)
+    dynamodb.delete_item(TableName=backend.table, Key={
+        "pk": {"S": "MESSAGES"}, "sk": {"S": "2026-01-01T00:00:00.000000Z#" + "a" * 32}})
+
+    solved = run_solution("06_table_design", dynamodb=dynamodb, TABLE=backend.table)
+    assert exercises.predict("06", solved["prediction"], new_messages_after_a_retry)
+    assert exercises.check_hand_written_message(aws, backend.table, backend.function)
+    exercises.check_message_count(solved["answer"], aws, backend.table)
+    assert said(capsys).endswith("Correct! The function lists your message as if it had "
+                                 "written it.\nCorrect!\n")
+    deleted = api.test_event("DELETE", f"/api/messages/{solved['message_id']}",
+                             headers={"X-Delete-Token": solved["delete_token"]})
+    assert functions.invoke(aws, backend.function, deleted).payload["statusCode"] == 204
+    webapp.delete_backend(aws, backend)

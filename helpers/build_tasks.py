@@ -327,3 +327,50 @@ def check_hand_written_message(aws: Any, table_name: str, function_name: str) ->
             "is it among the 50 newest (created_at now, in UTC)?")
 
     return grade_build("06", steps(), "The function lists your message as if it had written it.")
+
+
+def check_echo_route(aws: Any, api_id: str, echo_function: str) -> Outcome:
+    """07: GET /api/echo on the API goes to the echo function, which lets this API invoke it."""
+    import json
+
+    from . import api
+
+    apigw = aws.client("apigatewayv2")
+    lambda_client = aws.client("lambda")
+
+    def steps():
+        routes = {r["RouteKey"]: r for r in apigw.get_routes(ApiId=api_id)["Items"]}
+        yield "GET /api/echo" in routes, (
+            "the API has no route GET /api/echo yet.",
+            "a route needs an integration to point at: create_integration for the echo "
+            "function, then create_route(ApiId=api_id, RouteKey='GET /api/echo', "
+            "Target=f'integrations/{integration_id}').")
+        target = routes["GET /api/echo"].get("Target", "")
+        integrations = {i["IntegrationId"]: i for i in apigw.get_integrations(
+            ApiId=api_id)["Items"]}
+        integration = integrations.get(target.removeprefix("integrations/"), {})
+        echo_arn = lambda_client.get_function_configuration(
+            FunctionName=echo_function)["FunctionArn"]
+        yield integration.get("IntegrationUri") == echo_arn, (
+            f"the route goes to {integration.get('IntegrationUri', target or 'nothing')}, not "
+            "to the echo function.",
+            "create an AWS_PROXY integration whose IntegrationUri is the echo function's ARN, "
+            "and point the route at it (update_route(..., Target=...)).")
+        try:
+            policy = json.loads(lambda_client.get_policy(FunctionName=echo_function)["Policy"])
+        except lambda_client.exceptions.ResourceNotFoundException:
+            policy = {"Statement": []}
+        allowed = [s for s in policy["Statement"] if api_id in json.dumps(s.get("Condition"))]
+        yield bool(allowed), (
+            "the echo function does not let this API invoke it: callers would get 500.",
+            "add_permission on the echo function for apigateway.amazonaws.com, with SourceArn "
+            "this API's arn:aws:execute-api:...:{api_id}/* (api.allow_invoke does it).")
+        answer = api.request("GET", f"{api.invoke_url(aws, api_id)}/api/echo")
+        route_key = (answer.json or {}).get("routeKey") if answer.status == 200 else None
+        yield route_key == "GET /api/echo", (
+            f"GET /api/echo answered {answer.status}: {answer.text[:80]}.",
+            "check the integration's payload format (2.0) and that the stage deploys "
+            "automatically.")
+
+    return grade_build("07", steps(), "GET /api/echo shows what the echo function receives, "
+                                      "through the guestbook's API.")

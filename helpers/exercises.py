@@ -13,6 +13,7 @@ from . import grading
 from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
     check_author_index,
     check_early_alert,
+    check_echo_route,
     check_hand_written_message,
     check_hello_logging,
     check_reader_role,
@@ -80,6 +81,13 @@ QUESTIONS: dict[str, Question] = {
                 "transaction; the retry's transaction failed its condition on that record, so "
                 "the function answered with the stored first response: the same id, and no "
                 "second message.",
+        same=_same_number),
+    "07": Question(
+        ask="a status code, such as 200",
+        explain="The function's policy lets API Gateway invoke it only for the two APIs named in "
+                "its SourceArn conditions. A third API presents another ARN, Lambda refuses, "
+                "and API Gateway answers the caller 500 Internal Server Error (it says no more). "
+                "Every API needs its own add_permission.",
         same=_same_number),
 }  # fmt: skip
 
@@ -196,7 +204,7 @@ def check_stage_account(answer: Any, target: Any) -> None:
 
 
 def check_posted_message(answer: Any, base_url: str) -> None:
-    """06: the id of a message named Exercise, posted through the API."""
+    """07: the id of a message named Exercise, posted through the API."""
     from . import api
 
     if not answer:

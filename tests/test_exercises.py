@@ -329,3 +329,53 @@ def test_06_predicts_one_message_for_a_retried_post_and_writes_one_by_hand(aws, 
                              headers={"X-Delete-Token": solved["delete_token"]})
     assert functions.invoke(aws, backend.function, deleted).payload["statusCode"] == 204
     webapp.delete_backend(aws, backend)
+
+
+# -- 07 · API Gateway ---------------------------------------------------------------------------
+
+
+def test_07_predicts_500_for_an_api_without_permission_and_routes_to_echo(aws, capsys):
+    from helpers import api, functions, iam, logs, packaging, webapp
+    from helpers.display import example_path
+
+    backend = webapp.ensure_backend(aws, say=lambda m: None)
+    name = aws.name_for("guestbook-api")
+    api_id = api.ensure_http_api(aws, name, backend.function_arn, routes=("GET /api/health",
+                                 "POST /api/messages", "GET /api/messages"))
+    api.allow_invoke(aws, backend.function, api_id)
+    base = api.invoke_url(aws, api_id)
+    echo = aws.name_for("echo")
+    echo_role = iam.ensure_execution_role(aws, aws.name_for("echo-role"))
+    functions.deploy_function(aws, echo, packaging.build_zip(example_path("echo_event")),
+                              role_arn=echo_role, handler="echo_event.handler",
+                              say=lambda m: None)
+
+    def stranger_status():
+        stranger = api.ensure_http_api(aws, aws.name_for("stranger-api"), backend.function_arn,
+                                       routes=("GET /api/health",))
+        try:
+            return api.request("GET", f"{api.invoke_url(aws, stranger)}/api/health").status
+        finally:
+            api.delete_http_api(aws, aws.name_for("stranger-api"))
+
+    assert not exercises.predict("07", 403, stranger_status)
+    exercises.check_posted_message(None, base)
+    assert not exercises.check_echo_route(aws, api_id, echo)
+    assert "no route GET /api/echo yet" in said(capsys)
+    integration = aws.client("apigatewayv2").get_integrations(ApiId=api_id)["Items"][0]
+    aws.client("apigatewayv2").create_route(ApiId=api_id, RouteKey="GET /api/echo",
+                                            Target=f"integrations/{integration['IntegrationId']}")
+    assert not exercises.check_echo_route(aws, api_id, echo)
+    assert "not to the echo function" in said(capsys)
+
+    solved = run_solution("07_api_gateway", aws=aws, api=api, api_id=api_id, API=name, base=base)
+    assert exercises.predict("07", solved["prediction"], stranger_status)
+    exercises.check_posted_message(solved["answer"], base)
+    assert exercises.check_echo_route(aws, api_id, echo)
+    assert said(capsys).endswith("Correct!\nCorrect! GET /api/echo shows what the echo function "
+                                 "receives, through the guestbook's API.\n")
+    api.delete_http_api(aws, name)
+    functions.delete_function(aws, echo)
+    logs.delete_log_group(aws, logs.log_group_name(echo))
+    iam.delete_role(aws, aws.name_for("echo-role"))
+    webapp.delete_backend(aws, backend)

@@ -374,3 +374,38 @@ def check_echo_route(aws: Any, api_id: str, echo_function: str) -> Outcome:
 
     return grade_build("07", steps(), "GET /api/echo shows what the echo function receives, "
                                       "through the guestbook's API.")
+
+
+def check_about_page(aws: Any, bucket: str) -> Outcome:
+    """08: about.html in the site bucket, served as HTML, revalidated, and the bucket private."""
+    from . import api, site
+
+    s3 = aws.client("s3")
+
+    def steps():
+        try:
+            head = s3.head_object(Bucket=bucket, Key="about.html")
+        except s3.exceptions.ClientError:
+            head = None
+        yield head is not None, (
+            f"there is no about.html in {bucket} yet.",
+            "s3.put_object(Bucket=BUCKET, Key='about.html', Body=..., ContentType=..., "
+            "CacheControl=...).")
+        kind = head.get("ContentType", "")
+        yield kind.startswith("text/html"), (
+            f"about.html is stored as {kind!r}: a browser would not show it as a page.",
+            "send ContentType='text/html; charset=utf-8' with put_object.")
+        cache = head.get("CacheControl", "")
+        yield cache == "no-cache", (
+            f"about.html has Cache-Control {cache!r}; pages are revalidated on every visit.",
+            "send CacheControl='no-cache', as upload_site does for index.html.")
+        block = site.public_access_block(aws, bucket)
+        anonymous = api.request("GET", site.object_url(aws, bucket, "about.html")).status
+        yield all(block.values()) and anonymous == 403, (
+            f"the bucket is no longer private (anonymous GET: {anonymous}, Block Public "
+            f"Access: {block}).",
+            "turn every Block Public Access setting back on: "
+            "site.ensure_private_bucket(aws, BUCKET).")
+
+    return grade_build("08", steps(), "about.html waits in the private bucket; CloudFront will "
+                                      "serve it (notebook 09).")

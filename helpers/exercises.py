@@ -11,6 +11,7 @@ from typing import Any
 
 from . import grading
 from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
+    check_about_page,
     check_author_index,
     check_early_alert,
     check_echo_route,
@@ -89,6 +90,12 @@ QUESTIONS: dict[str, Question] = {
                 "and API Gateway answers the caller 500 Internal Server Error (it says no more). "
                 "Every API needs its own add_permission.",
         same=_same_number),
+    "08": Question(
+        ask="a content type, such as 'text/html'",
+        explain="S3 stores the Content-Type you send and serves it back as it is; with none, it "
+                "stores binary/octet-stream, and a browser downloads such a page instead of "
+                "showing it. Always send the type (upload_site picks it from the extension).",
+        same=same_text),
 }  # fmt: skip
 
 
@@ -217,7 +224,7 @@ def check_posted_message(answer: Any, base_url: str) -> None:
 
 
 def check_content_type(answer: Any, target: Any, bucket: str) -> None:
-    """07: the stored content type of app.js."""
+    """08: the stored content type of app.js."""
     expected = target.client("s3").head_object(Bucket=bucket, Key="app.js")["ContentType"]
     _verdict(answer == expected, f"you gave {answer!r}; call head_object for the key app.js.")
 

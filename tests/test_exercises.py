@@ -379,3 +379,36 @@ def test_07_predicts_500_for_an_api_without_permission_and_routes_to_echo(aws, c
     logs.delete_log_group(aws, logs.log_group_name(echo))
     iam.delete_role(aws, aws.name_for("echo-role"))
     webapp.delete_backend(aws, backend)
+
+
+# -- 08 · The static site -----------------------------------------------------------------------
+
+
+def test_08_predicts_binary_octet_stream_and_adds_an_about_page(aws, capsys):
+    from helpers import site
+    from helpers.display import example_path
+
+    s3 = aws.client("s3")
+    bucket = site.bucket_name(aws, "exercise-site")
+    site.ensure_private_bucket(aws, bucket)
+    site.upload_site(aws, bucket, example_path("guestbook", "site"))
+
+    def stored_type():
+        s3.put_object(Bucket=bucket, Key="untyped.html", Body=b"<p>Hi</p>")
+        return s3.head_object(Bucket=bucket, Key="untyped.html")["ContentType"]
+
+    assert not exercises.predict("08", "text/html", stored_type)
+    exercises.check_content_type(None, aws, bucket)
+    assert not exercises.check_about_page(aws, bucket)
+    assert "there is no about.html" in said(capsys)
+    s3.put_object(Bucket=bucket, Key="about.html", Body=b"<p>About</p>")
+    assert not exercises.check_about_page(aws, bucket)
+    assert "stored as 'binary/octet-stream'" in said(capsys)
+
+    solved = run_solution("08_static_site", s3=s3, BUCKET=bucket)
+    assert exercises.predict("08", solved["prediction"], stored_type)
+    exercises.check_content_type(solved["answer"], aws, bucket)
+    assert exercises.check_about_page(aws, bucket)
+    assert said(capsys).endswith("Correct!\nCorrect! about.html waits in the private bucket; "
+                                 "CloudFront will serve it (notebook 09).\n")
+    assert site.delete_bucket(aws, bucket)

@@ -409,3 +409,58 @@ def check_about_page(aws: Any, bucket: str) -> Outcome:
 
     return grade_build("08", steps(), "about.html waits in the private bucket; CloudFront will "
                                       "serve it (notebook 09).")
+
+
+def check_health_behaviour(aws: Any, distribution_id: str, domain: str) -> Outcome:
+    """09: a cache behaviour /api/health, before /api/*, to the API origin, cached with
+    CachingOptimized, deployed, and answering through CloudFront."""
+    from . import cdn
+
+    cloudfront = aws.client("cloudfront")
+
+    def steps():
+        config = cloudfront.get_distribution_config(Id=distribution_id)["DistributionConfig"]
+        behaviors = config.get("CacheBehaviors", {}).get("Items") or []
+        patterns = [b["PathPattern"] for b in behaviors]
+        yield "/api/health" in patterns, (
+            f"the distribution's behaviours are {patterns}: none for /api/health.",
+            "get_distribution_config, add a behaviour to DistributionConfig['CacheBehaviors'] "
+            "(Items and Quantity), then update_distribution(Id=..., IfMatch=etag, "
+            "DistributionConfig=config).",
+            "the behaviour: {'PathPattern': '/api/health', 'TargetOriginId': 'api', "
+            "'ViewerProtocolPolicy': 'redirect-to-https', 'AllowedMethods': {...GET, HEAD...}, "
+            "'CachePolicyId': cdn.CACHING_OPTIMIZED, 'OriginRequestPolicyId': "
+            "cdn.ALL_VIEWER_EXCEPT_HOST_HEADER}.")
+        health = behaviors[patterns.index("/api/health")]
+        api_first = "/api/*" in patterns and patterns.index("/api/*") < patterns.index(
+            "/api/health")
+        yield not api_first, (
+            f"the order is {patterns}: /api/* matches /api/health too, and it comes first.",
+            "CloudFront uses the first behaviour whose pattern matches: put /api/health before "
+            "/api/* in Items.")
+        yield health.get("TargetOriginId") == "api", (
+            f"/api/health goes to the origin {health.get('TargetOriginId')!r}.",
+            "TargetOriginId='api': the health check is answered by the function.")
+        yield health.get("CachePolicyId") == cdn.CACHING_OPTIMIZED, (
+            "/api/health is not cached with CachingOptimized.",
+            "CachePolicyId=cdn.CACHING_OPTIMIZED (the managed policy "
+            f"{cdn.CACHING_OPTIMIZED}).")
+        methods = sorted(health.get("AllowedMethods", {}).get("Items", []))
+        yield methods == ["GET", "HEAD"], (
+            f"/api/health allows {methods}; a cached read needs only GET and HEAD.",
+            "'AllowedMethods': {'Quantity': 2, 'Items': ['GET', 'HEAD'], 'CachedMethods': "
+            "{'Quantity': 2, 'Items': ['GET', 'HEAD']}}.")
+        yield health.get("OriginRequestPolicyId") == cdn.ALL_VIEWER_EXCEPT_HOST_HEADER, (
+            "the behaviour would send the viewer's Host to API Gateway, which refuses it.",
+            "OriginRequestPolicyId=cdn.ALL_VIEWER_EXCEPT_HOST_HEADER, as /api/* has.")
+        status = cloudfront.get_distribution(Id=distribution_id)["Distribution"]["Status"]
+        yield status == "Deployed", (
+            f"the distribution is {status}: CloudFront is still deploying the change.",
+            "cdn.wait_deployed(aws, distribution['Id']), then check again.")
+        answer = cdn.request(aws, domain, "GET", "/api/health")
+        yield answer.status == 200 and answer.json == {"status": "ok"}, (
+            f"GET /api/health through CloudFront answered {answer.status}: {answer.text[:80]}.",
+            "compare the behaviour with /api/*: same origin, same origin request policy.")
+
+    return grade_build("09", steps(), "CloudFront may now answer /api/health from its edge "
+                                      "caches, and everything else under /api/* goes on to the API.")

@@ -16,6 +16,7 @@ from .build_tasks import (  # noqa: F401  (the notebooks call them through this 
     check_early_alert,
     check_echo_route,
     check_hand_written_message,
+    check_health_behaviour,
     check_hello_logging,
     check_reader_role,
     check_rollback,
@@ -96,6 +97,14 @@ QUESTIONS: dict[str, Question] = {
                 "stores binary/octet-stream, and a browser downloads such a page instead of "
                 "showing it. Always send the type (upload_site picks it from the extension).",
         same=same_text),
+    "09": Question(
+        ask="a status code, such as 403",
+        explain="Every layer let the request through: the /api/* behaviour allows every method, "
+                "and the API's route ANY /api/{proxy+} matches PUT too. So the function ran, and "
+                "its own router answered 405 Method Not Allowed, with an Allow header listing GET "
+                "and POST. (In notebook 07, with one route per method, API Gateway answered 404 "
+                "itself.)",
+        same=_same_number),
 }  # fmt: skip
 
 
@@ -230,7 +239,7 @@ def check_content_type(answer: Any, target: Any, bucket: str) -> None:
 
 
 def check_missing_status(answer: Any, target: Any, domain: str) -> None:
-    """08: the status CloudFront returns for a key missing from the private bucket."""
+    """09: the status CloudFront returns for a key missing from the private bucket."""
     from . import cdn
 
     expected = cdn.request(target, domain, "GET", "/missing.html").status

@@ -412,3 +412,39 @@ def test_08_predicts_binary_octet_stream_and_adds_an_about_page(aws, capsys):
     assert said(capsys).endswith("Correct!\nCorrect! about.html waits in the private bucket; "
                                  "CloudFront will serve it (notebook 09).\n")
     assert site.delete_bucket(aws, bucket)
+
+
+# -- 09 · CloudFront and Route 53 ---------------------------------------------------------------
+
+
+def test_09_predicts_405_from_the_function_and_caches_the_health_check(aws, app, capsys):
+    from helpers import cdn
+
+    cloudfront = aws.client("cloudfront")
+    distribution = {"Id": app.distribution_id}
+
+    def put_status():
+        return cdn.request(aws, app.domain, "PUT", "/api/messages", json_body={"name": "A"}).status
+
+    assert not exercises.predict("09", 404, put_status)
+    exercises.check_missing_status(None, aws, app.domain)
+    assert not exercises.check_health_behaviour(aws, app.distribution_id, app.domain)
+    assert "none for /api/health" in said(capsys)
+    current = cloudfront.get_distribution_config(Id=app.distribution_id)
+    config = current["DistributionConfig"]
+    api_behaviour = config["CacheBehaviors"]["Items"][0]
+    late = {**api_behaviour, "PathPattern": "/api/health"}
+    config["CacheBehaviors"] = {"Quantity": 2, "Items": [api_behaviour, late]}
+    cloudfront.update_distribution(Id=app.distribution_id, IfMatch=current["ETag"],
+                                   DistributionConfig=config)
+    assert not exercises.check_health_behaviour(aws, app.distribution_id, app.domain)
+    assert "/api/* matches /api/health too, and it comes first" in said(capsys)
+
+    solved = run_solution("09_cloudfront_and_route53", aws=aws, cdn=cdn, cloudfront=cloudfront,
+                          distribution=distribution, domain=app.domain)
+    assert exercises.predict("09", solved["prediction"], put_status)
+    exercises.check_missing_status(solved["answer"], aws, app.domain)
+    assert exercises.check_health_behaviour(aws, app.distribution_id, app.domain)
+    assert said(capsys).endswith("Correct!\nCorrect! CloudFront may now answer /api/health from "
+                                 "its edge caches, and everything else under /api/* goes on to "
+                                 "the API.\n")

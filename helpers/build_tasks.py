@@ -464,3 +464,46 @@ def check_health_behaviour(aws: Any, distribution_id: str, domain: str) -> Outco
 
     return grade_build("09", steps(), "CloudFront may now answer /api/health from its edge "
                                       "caches, and everything else under /api/* goes on to the API.")
+
+
+def check_stylesheet_release(aws: Any, app: Any) -> Outcome:
+    """10: a changed style.css served through CloudFront, typed and cached like the rest, and
+    an invalidation of it (or of everything) completed."""
+    from . import cdn
+    from .display import example_path
+
+    cloudfront = aws.client("cloudfront")
+    original = example_path("guestbook", "site", "style.css").read_bytes()
+
+    def steps():
+        served = cdn.request(aws, app.host, "GET", "/style.css")
+        yield served.status == 200 and served.body != original, (
+            "the front door still serves the original style.css.",
+            "change a copy of lambda_examples/guestbook/site/style.css and upload it to "
+            "app.bucket: s3.put_object(Bucket=app.bucket, Key='style.css', ...), or "
+            "site.upload_site(aws, app.bucket, your_folder).")
+        kind = served.headers.get("content-type", "")
+        yield kind.startswith("text/css"), (
+            f"style.css is served as {kind!r}: browsers ignore a stylesheet that is not text/css.",
+            "upload it with ContentType='text/css; charset=utf-8' (upload_site does).")
+        cache = served.headers.get("cache-control", "")
+        yield cache == "max-age=3600", (
+            f"style.css has Cache-Control {cache!r}; the site's assets use max-age=3600.",
+            "upload it with CacheControl='max-age=3600' (upload_site does).")
+        summaries = cloudfront.list_invalidations(DistributionId=app.distribution_id)[
+            "InvalidationList"].get("Items") or []
+        invalidations = [cloudfront.get_invalidation(DistributionId=app.distribution_id,
+                                                     Id=s["Id"])["Invalidation"]
+                         for s in summaries]
+        covering = [i for i in invalidations if {"/style.css", "/*"}
+                    & set(i["InvalidationBatch"]["Paths"].get("Items") or [])]
+        yield bool(covering), (
+            "no invalidation covers /style.css: edges that cached the old file keep it for up "
+            "to an hour.",
+            "cdn.invalidate(aws, app.distribution_id, ('/style.css',)), or "
+            "cloudfront.create_invalidation(DistributionId=..., InvalidationBatch=...).")
+        yield any(i["Status"].lower() == "completed" for i in covering), (
+            "the invalidation is still in progress.",
+            "wait for it: cdn.invalidate waits until it is Completed.")
+
+    return grade_build("10", steps(), "Released: every edge will fetch the new stylesheet.")

@@ -21,6 +21,7 @@ from .build_tasks import (  # noqa: F401  (the notebooks call them through this 
     check_reader_role,
     check_rollback,
     check_shout_package,
+    check_stylesheet_release,
 )
 from .grading import Question, same_text
 
@@ -104,6 +105,12 @@ QUESTIONS: dict[str, Question] = {
                 "its own router answered 405 Method Not Allowed, with an Allow header listing GET "
                 "and POST. (In notebook 07, with one route per method, API Gateway answered 404 "
                 "itself.)",
+        same=_same_number),
+    "10": Question(
+        ask="a number from 0 to 4",
+        explain="Only /api/messages: the page, the script and the stylesheet come from S3 "
+                "through the default behaviour, and never reach API Gateway or Lambda. Static "
+                "files cost no Lambda time, which is why the site lives in S3.",
         same=_same_number),
 }  # fmt: skip
 
@@ -247,7 +254,7 @@ def check_missing_status(answer: Any, target: Any, domain: str) -> None:
 
 
 def check_health(answer: Any) -> None:
-    """09: the health check's JSON, fetched through the app's front door."""
+    """10: the health check's JSON, fetched through the app's front door."""
     _verdict(answer == {"status": "ok"}, f"you gave {answer!r}; read .json of the response.")
 
 

@@ -448,3 +448,42 @@ def test_09_predicts_405_from_the_function_and_caches_the_health_check(aws, app,
     assert said(capsys).endswith("Correct!\nCorrect! CloudFront may now answer /api/health from "
                                  "its edge caches, and everything else under /api/* goes on to "
                                  "the API.\n")
+
+
+# -- 10 · The whole app -------------------------------------------------------------------------
+
+
+def test_10_predicts_one_request_reaches_lambda_and_releases_a_stylesheet(aws, app, tmp_path,
+                                                                           monkeypatch, capsys):
+    from helpers import cdn, logs, site
+    from helpers.display import example_path
+
+    monkeypatch.chdir(tmp_path)
+    group = logs.log_group_name(app.backend.function)
+    cdn.request(aws, app.host, "GET", "/api/health")  # the log group exists from here on
+
+    def requests_reaching_lambda():
+        before = len(logs.reports(aws, app.backend.function))
+        for path in ("/", "/app.js", "/style.css", "/api/messages"):
+            cdn.request(aws, app.host, "GET", path)
+        logs.wait_for_events(aws, group, "REPORT", at_least=before + 1)
+        return len(logs.reports(aws, app.backend.function)) - before
+
+    assert not exercises.predict("10", 4, requests_reaching_lambda)
+    exercises.check_health(None)
+    assert not exercises.check_stylesheet_release(aws, app)
+    assert "still serves the original style.css" in said(capsys)
+    aws.client("s3").put_object(Bucket=app.bucket, Key="style.css", Body=b"body {}",
+                                ContentType="text/css; charset=utf-8",
+                                CacheControl="max-age=3600")
+    assert not exercises.check_stylesheet_release(aws, app)
+    assert "no invalidation covers /style.css" in said(capsys)
+
+    solved = run_solution("10_the_whole_app", aws=aws, app=app, cdn=cdn,
+                          example_path=example_path)
+    assert exercises.predict("10", solved["prediction"], requests_reaching_lambda)
+    exercises.check_health(solved["answer"])
+    assert exercises.check_stylesheet_release(aws, app)
+    assert said(capsys).endswith("Correct!\nCorrect! Released: every edge will fetch the new "
+                                 "stylesheet.\n")
+    site.upload_site(aws, app.bucket, example_path("guestbook", "site"))  # as it was

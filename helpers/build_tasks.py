@@ -507,3 +507,43 @@ def check_stylesheet_release(aws: Any, app: Any) -> Outcome:
             "wait for it: cdn.invalidate waits until it is Completed.")
 
     return grade_build("10", steps(), "Released: every edge will fetch the new stylesheet.")
+
+
+def check_budget_matches_bill(aws: Any) -> Outcome:
+    """11: the workbook budget is twice the modelled bill at 1M API calls and 100,000 page
+    views, rounded up to whole dollars, and still has its alerts."""
+    import math
+
+    from . import costs
+
+    budgets = aws.client("budgets")
+    name = aws.name_for("monthly")
+    bill = costs.monthly_cost(costs.AppTraffic(requests_per_month=1_000_000,
+                                               page_views_per_month=100_000)).total
+    expected = math.ceil(2 * bill)
+
+    def steps():
+        try:
+            budget = budgets.describe_budget(AccountId=aws.account_id, BudgetName=name)["Budget"]
+        except budgets.exceptions.NotFoundException:
+            budget = None
+        yield budget is not None, (
+            f"there is no budget {name}.",
+            "create it as notebook 00 did: guardrails.budget_alert(aws, monthly_usd=..., "
+            "email=...).")
+        amount = float(budget["BudgetLimit"]["Amount"])
+        yield amount == expected, (
+            f"the budget is ${amount:.2f} a month.",
+            "compute the bill with costs.monthly_cost(costs.AppTraffic(requests_per_month="
+            "1_000_000, page_views_per_month=100_000)).total, double it, round up "
+            "(math.ceil).",
+            f"guardrails.budget_alert(aws, monthly_usd=math.ceil(2 * bill.total), email=...): "
+            f"${expected} here.")
+        alerts = budgets.describe_notifications_for_budget(
+            AccountId=aws.account_id, BudgetName=name)["Notifications"]
+        yield any(a.get("NotificationType") == "ACTUAL" for a in alerts), (
+            "the budget has no alert on actual spend left: nobody would hear of it.",
+            "guardrails.budget_alert puts its two alerts back.")
+
+    return grade_build("11", steps(), f"${expected} a month: twice what the model expects, so an "
+                                      "alert means something changed.")

@@ -13,6 +13,7 @@ from . import grading
 from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
     check_about_page,
     check_author_index,
+    check_budget_matches_bill,
     check_early_alert,
     check_echo_route,
     check_hand_written_message,
@@ -31,6 +32,12 @@ def _same_number(predicted: Any, observed: Any) -> bool:
         return int(str(predicted).strip()) == int(observed)
     except ValueError:
         return False
+
+
+def _service(name: Any) -> str:
+    """'Amazon CloudFront', 'cloudfront' and 'CloudFront' are one service."""
+    words = str(name).strip().strip("'\"").lower().split()
+    return "".join(w for w in words if w not in ("amazon", "aws"))
 
 
 def _same_truth(predicted: Any, observed: Any) -> bool:
@@ -112,6 +119,13 @@ QUESTIONS: dict[str, Question] = {
                 "through the default behaviour, and never reach API Gateway or Lambda. Static "
                 "files cost no Lambda time, which is why the site lives in S3.",
         same=_same_number),
+    "11": Question(
+        ask="a service's name, such as 'Lambda'",
+        explain="CloudFront's data out: a million page views of ~500 KB is about half a terabyte, "
+                "which costs more than every request-priced line together. Lambda, at 100 ms and "
+                "128 MB, stays at a few dollars: at scale, page weight matters more than "
+                "milliseconds.",
+        same=lambda predicted, observed: _service(predicted) == _service(observed)),
 }  # fmt: skip
 
 
@@ -207,7 +221,7 @@ def check_message_count(answer: Any, target: Any, table_name: str) -> None:
 
 
 def check_cost_answer(answer: Any) -> None:
-    """10: the monthly cost of one traffic scenario."""
+    """11: the monthly cost of one traffic scenario."""
     from . import costs
 
     expected = costs.monthly_cost(costs.AppTraffic(
@@ -218,7 +232,7 @@ def check_cost_answer(answer: Any) -> None:
 
 
 def check_stage_account(answer: Any, target: Any) -> None:
-    """12: the account id of workbook-stage."""
+    """13: the account id of workbook-stage."""
     from . import accounts
 
     stage = accounts.find_account(target, target.name_for("stage"))
@@ -259,5 +273,5 @@ def check_health(answer: Any) -> None:
 
 
 def check_second_teardown(answer: Any) -> None:
-    """11: a second teardown deletes nothing."""
+    """12: a second teardown deletes nothing."""
     _verdict(answer == 0, f"you gave {answer!r}; count the report's .deleted list.")

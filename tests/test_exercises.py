@@ -487,3 +487,33 @@ def test_10_predicts_one_request_reaches_lambda_and_releases_a_stylesheet(aws, a
     assert said(capsys).endswith("Correct!\nCorrect! Released: every edge will fetch the new "
                                  "stylesheet.\n")
     site.upload_site(aws, app.bucket, example_path("guestbook", "site"))  # as it was
+
+
+# -- 11 · What it costs -------------------------------------------------------------------------
+
+
+def test_11_predicts_cloudfront_dominates_and_sets_the_budget_from_the_bill(aws, capsys):
+    from helpers import costs
+
+    def largest_line():
+        busier = costs.monthly_cost(costs.AppTraffic(requests_per_month=10_000_000,
+                                                     page_views_per_month=1_000_000))
+        return max(busier.by_service().items(), key=lambda item: item[1])[0]
+
+    assert not exercises.predict("11", "Lambda", largest_line)
+    assert not exercises.predict("11", "Amazon API Gateway", largest_line)
+    exercises.check_cost_answer(None)
+    assert not exercises.check_budget_matches_bill(aws)
+    assert "there is no budget workbook-monthly" in said(capsys)
+    guardrails.budget_alert(aws, 5, "you@example.com")
+    assert not exercises.check_budget_matches_bill(aws)
+    assert "the budget is $5.00 a month" in said(capsys)
+
+    solved = run_solution("11_costs", aws=aws, costs=costs, guardrails=guardrails)
+    assert exercises.predict("11", solved["prediction"], largest_line)
+    assert exercises.predict("11", "amazon cloudfront", largest_line)
+    exercises.check_cost_answer(solved["answer"])
+    assert exercises.check_budget_matches_bill(aws)
+    assert said(capsys).endswith("Correct!\nCorrect! $17 a month: twice what the model expects, "
+                                 "so an alert means something changed.\n")
+    assert guardrails.delete_budget(aws)

@@ -547,3 +547,33 @@ def check_budget_matches_bill(aws: Any) -> Outcome:
 
     return grade_build("11", steps(), f"${expected} a month: twice what the model expects, so an "
                                       "alert means something changed.")
+
+
+def check_teardown_finds_your_table(aws: Any) -> Outcome:
+    """12: a table workbook-scratch that the inventory lists (so teardown deletes it)."""
+    from . import ledger
+
+    dynamodb = aws.client("dynamodb")
+    name = aws.name_for("scratch")
+
+    def steps():
+        try:
+            table = dynamodb.describe_table(TableName=name)["Table"]
+        except dynamodb.exceptions.ResourceNotFoundException:
+            table = None
+        yield table is not None, (
+            f"there is no table {name} yet.",
+            f"dynamodb.create_table(TableName='{name}', KeySchema=..., AttributeDefinitions=..., "
+            "BillingMode='PAY_PER_REQUEST'), as in notebook 05.")
+        tags = {t["Key"]: t["Value"] for t in dynamodb.list_tags_of_resource(
+            ResourceArn=table["TableArn"]).get("Tags", [])}
+        yield tags.get("workbook") == "true", (
+            f"{name} has the prefix, but the inventory also wants the workbook's tag.",
+            "create it with Tags=[{'Key': k, 'Value': v} for k, v in aws.tags.items()], or tag "
+            "it now: dynamodb.tag_resource(ResourceArn=..., Tags=...).")
+        found = [r for r in ledger.inventory(aws) if r.kind == "table" and r.name == name]
+        yield bool(found), (
+            "the table is tagged, but the inventory does not list it yet.",
+            "the Resource Groups Tagging API can lag a little on AWS: run the check again.")
+
+    return grade_build("12", steps(), f"The inventory lists {name}: teardown will delete it.")

@@ -23,6 +23,7 @@ from .build_tasks import (  # noqa: F401  (the notebooks call them through this 
     check_rollback,
     check_shout_package,
     check_stylesheet_release,
+    check_teardown_finds_your_table,
 )
 from .grading import Question, same_text
 
@@ -126,6 +127,13 @@ QUESTIONS: dict[str, Question] = {
                 "128 MB, stays at a few dollars: at scale, page weight matters more than "
                 "milliseconds.",
         same=lambda predicted, observed: _service(predicted) == _service(observed)),
+    "12": Question(
+        ask="True or False",
+        explain="Log groups outlive their functions (and bill for storage), so the inventory "
+                "lists every /aws/lambda/workbook-... group whose function is the workbook's or "
+                "gone. Only the group of a learner's own, untagged workbook-... function is left "
+                "alone.",
+        same=_same_truth),
 }  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import exercises, grading, guardrails
+from helpers import exercises, grading, guardrails, teardown, webapp
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
 
@@ -27,6 +27,14 @@ def run_solution(notebook: str, **names):
 @pytest.fixture(autouse=True)
 def first_attempts():
     grading.reset_attempts()
+
+
+@pytest.fixture(scope="module")
+def app(aws):
+    """The assembled guestbook; afterwards a teardown, since exercises change it (notebook 12's
+    even tears it down)."""
+    yield webapp.assemble(aws, say=lambda message: None)
+    assert teardown.teardown(aws, say=lambda message: None).ok
 
 
 def said(capsys) -> str:
@@ -517,3 +525,40 @@ def test_11_predicts_cloudfront_dominates_and_sets_the_budget_from_the_bill(aws,
     assert said(capsys).endswith("Correct!\nCorrect! $17 a month: twice what the model expects, "
                                  "so an alert means something changed.\n")
     assert guardrails.delete_budget(aws)
+
+
+# -- 12 · Clean up ------------------------------------------------------------------------------
+
+
+def test_12_predicts_orphaned_log_groups_are_listed_and_tags_a_table_for_teardown(aws, capsys):
+    from helpers import ledger, logs
+
+    def ghost_listed():
+        ghost = logs.log_group_name(aws.name_for("ghost"))
+        aws.client("logs").create_log_group(logGroupName=ghost)
+        try:
+            return any(resource.name == ghost for resource in ledger.inventory(aws))
+        finally:
+            logs.delete_log_group(aws, ghost)
+
+    assert teardown.teardown(aws, say=lambda m: None).ok  # as the notebook's first teardown did
+    dynamodb = aws.client("dynamodb")
+    assert not exercises.predict("12", False, ghost_listed)
+    exercises.check_second_teardown(None)
+    assert not exercises.check_teardown_finds_your_table(aws)
+    assert "there is no table workbook-scratch yet" in said(capsys)
+    dynamodb.create_table(TableName="workbook-scratch", BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    assert not exercises.check_teardown_finds_your_table(aws)
+    assert "the inventory also wants the workbook's tag" in said(capsys)
+    dynamodb.delete_table(TableName="workbook-scratch")
+
+    solved = run_solution("12_clean_up", aws=aws, dynamodb=dynamodb, teardown=teardown)
+    assert exercises.predict("12", solved["prediction"], ghost_listed)
+    exercises.check_second_teardown(solved["answer"])
+    assert exercises.check_teardown_finds_your_table(aws)
+    assert said(capsys).endswith("Correct!\nCorrect! The inventory lists workbook-scratch: "
+                                 "teardown will delete it.\n")
+    assert [r.name for r in teardown.teardown(aws, say=lambda m: None).deleted] == [
+        "workbook-scratch"]

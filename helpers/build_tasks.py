@@ -577,3 +577,56 @@ def check_teardown_finds_your_table(aws: Any) -> Outcome:
             "the Resource Groups Tagging API can lag a little on AWS: run the check again.")
 
     return grade_build("12", steps(), f"The inventory lists {name}: teardown will delete it.")
+
+
+def check_required_tag_scp(aws: Any, dev_unit_id: str) -> Outcome:
+    """13: a workbook SCP denying dynamodb:CreateTable without an environment tag, attached to
+    the dev unit."""
+    import json
+
+    organizations = aws.client("organizations")
+    prefix = aws.name_for("")
+
+    def denies_create_table(statement: dict[str, Any]) -> bool:
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        return statement.get("Effect") == "Deny" and any(
+            a in ("dynamodb:CreateTable", "dynamodb:*", "*") for a in actions)
+
+    def steps():
+        policies = [p for p in organizations.list_policies(Filter="SERVICE_CONTROL_POLICY")[
+            "Policies"] if p["Name"].startswith(prefix)]
+        documents = {p["Id"]: json.loads(organizations.describe_policy(PolicyId=p["Id"])[
+            "Policy"]["Content"]) for p in policies}
+        denying = {}
+        for policy in policies:
+            statements = documents[policy["Id"]].get("Statement", [])
+            statements = [statements] if isinstance(statements, dict) else statements
+            found = [s for s in statements if denies_create_table(s)]
+            if found:
+                denying[policy["Id"]] = (policy, found)
+        yield bool(denying), (
+            f"no {prefix}... service control policy denies dynamodb:CreateTable "
+            f"(theirs: {sorted(p['Name'] for p in policies)}).",
+            "organizations.create_policy(Name=aws.name_for('...'), Type="
+            "'SERVICE_CONTROL_POLICY', Content=json.dumps(document), Description=...), "
+            "or accounts.ensure_org_policy(aws, name, 'SERVICE_CONTROL_POLICY', document, "
+            "dev_unit_id), which also attaches it.",
+            "document = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Deny', 'Action': "
+            "'dynamodb:CreateTable', 'Resource': '*', 'Condition': {...}}]}.")
+        conditioned = [(policy, s) for policy, found in denying.values() for s in found
+                       if str((s.get("Condition") or {}).get("Null", {}).get(
+                           "aws:RequestTag/environment")).lower() == "true"]
+        yield bool(conditioned), (
+            "the policy denies CreateTable always, not only when the tag is missing.",
+            "add 'Condition': {'Null': {'aws:RequestTag/environment': 'true'}}: Null is true "
+            "when the request carries no such tag.")
+        policy = conditioned[0][0]
+        targets = [t["TargetId"] for t in organizations.list_targets_for_policy(
+            PolicyId=policy["Id"])["Targets"]]
+        yield dev_unit_id in targets, (
+            f"{policy['Name']} is attached to {targets or 'nothing'}, not to the dev unit.",
+            "organizations.attach_policy(PolicyId=..., TargetId=dev_unit_id).")
+
+    return grade_build("13", steps(), "In dev, a table without an environment tag is now "
+                                      "refused on AWS (the local cloud stores the SCP only).")

@@ -20,6 +20,7 @@ from .build_tasks import (  # noqa: F401  (the notebooks call them through this 
     check_health_behaviour,
     check_hello_logging,
     check_reader_role,
+    check_required_tag_scp,
     check_rollback,
     check_shout_package,
     check_stylesheet_release,
@@ -134,6 +135,15 @@ QUESTIONS: dict[str, Question] = {
                 "gone. Only the group of a learner's own, untagged workbook-... function is left "
                 "alone.",
         same=_same_truth),
+    "13": Question(
+        ask='"created" or "refused"',
+        explain="A tag policy standardises the tags that are there (the key's spelling, the "
+                "allowed values); it does not require one, so a table without an environment tag "
+                "is created, and reported as noncompliant. Requiring the tag takes an SCP that "
+                "denies the call when aws:RequestTag/environment is Null (exercise 3). (Once that "
+                "SCP is attached, AWS refuses this call; the local cloud stores SCPs without "
+                "enforcing them.)",
+        same=same_text),
 }  # fmt: skip
 
 

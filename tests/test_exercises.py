@@ -562,3 +562,53 @@ def test_12_predicts_orphaned_log_groups_are_listed_and_tags_a_table_for_teardow
                                  "teardown will delete it.\n")
     assert [r.name for r in teardown.teardown(aws, say=lambda m: None).deleted] == [
         "workbook-scratch"]
+
+
+# -- 13 · Accounts and environments for a team --------------------------------------------------
+
+
+def test_13_predicts_an_untagged_table_is_created_and_requires_the_tag_with_an_scp(aws, capsys):
+    from helpers import accounts
+
+    unit = aws.name_for("environments")
+    accounts.ensure_organization(aws)
+    unit_id = accounts.ensure_unit(aws, unit)
+    dev_unit_id = accounts.ensure_unit(aws, aws.name_for("dev-unit"), parent_id=unit_id)
+    account_ids = {env: accounts.ensure_account(aws, env,
+                                                unit_id=dev_unit_id if env == "dev" else unit_id)
+                   for env in accounts.ENVIRONMENTS}
+    accounts.ensure_org_policy(aws, aws.name_for("environment-tags"), "TAG_POLICY",
+                               accounts.tag_policy(), unit_id)
+    dev = accounts.assume(aws, account_ids["dev"])
+    dynamodb_dev = dev.client("dynamodb")
+
+    def untagged_table():
+        name = dev.name_for("untagged-demo")
+        dynamodb_dev.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        dynamodb_dev.delete_table(TableName=name)
+        return "created"
+
+    assert not exercises.predict("13", "refused", untagged_table)
+    exercises.check_stage_account(None, aws)
+    assert not exercises.check_required_tag_scp(aws, dev_unit_id)
+    assert "service control policy denies dynamodb:CreateTable" in said(capsys)
+    always = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "dynamodb:CreateTable", "Resource": "*"}]}
+    accounts.ensure_org_policy(aws, aws.name_for("no-tables"), "SERVICE_CONTROL_POLICY",
+                               always, unit_id)
+    assert not exercises.check_required_tag_scp(aws, dev_unit_id)
+    assert "denies CreateTable always" in said(capsys)
+
+    solved = run_solution("13_accounts_for_a_team", aws=aws, accounts=accounts,
+                          account_ids=account_ids, dev_unit_id=dev_unit_id)
+    assert exercises.predict("13", solved["prediction"], untagged_table)
+    exercises.check_stage_account(solved["answer"], aws)
+    assert exercises.check_required_tag_scp(aws, dev_unit_id)
+    assert said(capsys).endswith("Correct!\nCorrect! In dev, a table without an environment tag "
+                                 "is now refused on AWS (the local cloud stores the SCP only).\n")
+    removed = accounts.dismantle(aws, unit)  # the nested unit goes before its parent
+    assert removed[-3:] == [f"unit {aws.name_for('dev-unit')}", f"unit {unit}", "organization"]
+    assert {"policy workbook-no-tables", "policy workbook-require-environment-tag"} <= set(removed)

@@ -6,14 +6,38 @@ exercises, against an in-process local cloud. A wrong answer is the notebook's p
 build that is not (or only half) done.
 """
 
+import json
 import os
+import shutil
+import uuid
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from helpers import exercises, grading, guardrails, teardown, webapp
+from helpers import (
+    accounts,
+    api,
+    build_tasks,
+    cdn,
+    costs,
+    exercises,
+    functions,
+    grading,
+    guardrails,
+    iam,
+    ledger,
+    logs,
+    packaging,
+    site,
+    tables,
+    teardown,
+    webapp,
+)
+from helpers.display import example_path
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "notebooks" / "solutions"
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = NOTEBOOKS[0].parent / "solutions"
 
 
 def run_solution(notebook: str, **names):
@@ -39,6 +63,24 @@ def app(aws):
 
 def said(capsys) -> str:
     return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_notebook_has_its_exercises_before_its_summary_and_a_solution_file(notebook):
+    cells = nbformat.read(notebook, as_version=4).cells
+    headings = [line for cell in cells if cell.cell_type == "markdown"
+                for line in cell.source.splitlines() if line.startswith("## ")]
+    order = ["## Overview", "## Prerequisites", "## Exercises", "## Summary", "## What's next",
+             "## Resources", "## Cleanup"]
+    assert [h for h in headings if h in order] == order, headings
+    assert headings[-1] == "## Cleanup"
+    code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
+    number = notebook.stem[:2]
+    assert f'exercises.predict("{number}", prediction, experiment)' in code
+    assert "prediction = None" in code and number in exercises.QUESTIONS
+    builds = [name for name in build_tasks.__all__ if f"exercises.{name}(" in code]
+    assert len(builds) == 1, builds
+    assert (SOLUTIONS / f"{notebook.stem}.py").exists()
 
 
 # -- 00 · Welcome ---------------------------------------------------------------------------------
@@ -75,16 +117,9 @@ def test_00_predicts_an_empty_region_and_adds_an_early_budget_alert(aws, capsys)
 
 def test_01_predicts_an_unchanged_hash_and_packages_the_shout_handler(tmp_path, monkeypatch,
                                                                        capsys):
-    from pathlib import Path
-
-    from helpers import packaging
-    from helpers.display import example_path
-
     monkeypatch.chdir(tmp_path)
     package = packaging.build_zip(example_path("hello"))
     touched = tmp_path / "hello"
-    import shutil
-
     shutil.copytree(example_path("hello"), touched)
     (touched / "hello.py").touch()
 
@@ -114,8 +149,6 @@ def test_01_predicts_an_unchanged_hash_and_packages_the_shout_handler(tmp_path, 
 
 
 def test_02_predicts_a_delete_conflict_and_builds_a_reader_role(aws, capsys):
-    from helpers import iam
-
     iam_client = aws.client("iam")
 
     def delete_with_a_policy():
@@ -158,11 +191,6 @@ def test_02_predicts_a_delete_conflict_and_builds_a_reader_role(aws, capsys):
 
 def test_03_predicts_202_for_an_async_failure_and_rolls_back_the_live_alias(aws, tmp_path,
                                                                              capsys):
-    import shutil
-
-    from helpers import functions, iam, logs, packaging
-    from helpers.display import example_path
-
     role = aws.name_for("exercise-03-role")
     counter, hello = aws.name_for("exercise-counter"), aws.name_for("exercise-hello")
     role_arn = iam.ensure_execution_role(aws, role)
@@ -210,9 +238,6 @@ def test_03_predicts_202_for_an_async_failure_and_rolls_back_the_live_alias(aws,
 
 
 def test_04_predicts_four_lines_per_request_id_and_tidies_hellos_logs(aws, capsys):
-    from helpers import functions, iam, logs, packaging
-    from helpers.display import example_path
-
     role = aws.name_for("exercise-04-role")
     counter, hello = aws.name_for("exercise-counter"), aws.name_for("exercise-hello")
     role_arn = iam.ensure_execution_role(aws, role)
@@ -253,8 +278,6 @@ def test_04_predicts_four_lines_per_request_id_and_tidies_hellos_logs(aws, capsy
 
 
 def test_05_predicts_one_item_per_key_and_adds_an_index_by_author(aws, capsys):
-    from helpers import tables
-
     dynamodb = aws.client("dynamodb")
     table = aws.name_for("exercise-notes")
     tables.ensure_table(aws, table, ttl_attribute=None)
@@ -289,11 +312,6 @@ def test_05_predicts_one_item_per_key_and_adds_an_index_by_author(aws, capsys):
 
 
 def test_06_predicts_one_message_for_a_retried_post_and_writes_one_by_hand(aws, capsys):
-    import json
-    import uuid
-
-    from helpers import api, functions, webapp
-
     backend = webapp.ensure_backend(aws, say=lambda m: None)
     dynamodb = aws.client("dynamodb")
 
@@ -343,9 +361,6 @@ def test_06_predicts_one_message_for_a_retried_post_and_writes_one_by_hand(aws, 
 
 
 def test_07_predicts_500_for_an_api_without_permission_and_routes_to_echo(aws, capsys):
-    from helpers import api, functions, iam, logs, packaging, webapp
-    from helpers.display import example_path
-
     backend = webapp.ensure_backend(aws, say=lambda m: None)
     name = aws.name_for("guestbook-api")
     api_id = api.ensure_http_api(aws, name, backend.function_arn, routes=("GET /api/health",
@@ -393,9 +408,6 @@ def test_07_predicts_500_for_an_api_without_permission_and_routes_to_echo(aws, c
 
 
 def test_08_predicts_binary_octet_stream_and_adds_an_about_page(aws, capsys):
-    from helpers import site
-    from helpers.display import example_path
-
     s3 = aws.client("s3")
     bucket = site.bucket_name(aws, "exercise-site")
     site.ensure_private_bucket(aws, bucket)
@@ -426,8 +438,6 @@ def test_08_predicts_binary_octet_stream_and_adds_an_about_page(aws, capsys):
 
 
 def test_09_predicts_405_from_the_function_and_caches_the_health_check(aws, app, capsys):
-    from helpers import cdn
-
     cloudfront = aws.client("cloudfront")
     distribution = {"Id": app.distribution_id}
 
@@ -463,9 +473,6 @@ def test_09_predicts_405_from_the_function_and_caches_the_health_check(aws, app,
 
 def test_10_predicts_one_request_reaches_lambda_and_releases_a_stylesheet(aws, app, tmp_path,
                                                                            monkeypatch, capsys):
-    from helpers import cdn, logs, site
-    from helpers.display import example_path
-
     monkeypatch.chdir(tmp_path)
     group = logs.log_group_name(app.backend.function)
     cdn.request(aws, app.host, "GET", "/api/health")  # the log group exists from here on
@@ -501,8 +508,6 @@ def test_10_predicts_one_request_reaches_lambda_and_releases_a_stylesheet(aws, a
 
 
 def test_11_predicts_cloudfront_dominates_and_sets_the_budget_from_the_bill(aws, capsys):
-    from helpers import costs
-
     def largest_line():
         busier = costs.monthly_cost(costs.AppTraffic(requests_per_month=10_000_000,
                                                      page_views_per_month=1_000_000))
@@ -531,8 +536,6 @@ def test_11_predicts_cloudfront_dominates_and_sets_the_budget_from_the_bill(aws,
 
 
 def test_12_predicts_orphaned_log_groups_are_listed_and_tags_a_table_for_teardown(aws, capsys):
-    from helpers import ledger, logs
-
     def ghost_listed():
         ghost = logs.log_group_name(aws.name_for("ghost"))
         aws.client("logs").create_log_group(logGroupName=ghost)
@@ -568,8 +571,6 @@ def test_12_predicts_orphaned_log_groups_are_listed_and_tags_a_table_for_teardow
 
 
 def test_13_predicts_an_untagged_table_is_created_and_requires_the_tag_with_an_scp(aws, capsys):
-    from helpers import accounts
-
     unit = aws.name_for("environments")
     accounts.ensure_organization(aws)
     unit_id = accounts.ensure_unit(aws, unit)

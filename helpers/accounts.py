@@ -5,10 +5,11 @@ production, someone forgets resources, and nobody notices an intruder. The remed
 separate accounts for dev, stage and prod, guardrails that limit what developers can grant, tags
 everyone applies, and a budget on every account.
 
-On the local cloud everything here really happens (moto models Organizations and several accounts).
-On AWS, creating accounts is a one-way street (closing one takes 90 days), so ``ensure_account``
-only creates with ``WORKBOOK_AWS_MAY_CREATE_ACCOUNTS=yes``, from your organization's management
-account.
+On the local cloud everything here really happens (moto models Organizations and several accounts),
+but service control policies are stored, not enforced. On AWS, creating accounts is hard to undo
+(closing one takes minutes, but only 10% of member accounts may be closed in 30 days, and a closed
+account lingers, reopenable, for 90 days), so ``ensure_account`` only creates with
+``WORKBOOK_AWS_MAY_CREATE_ACCOUNTS=yes``, from your organization's management account.
 """
 
 from __future__ import annotations
@@ -48,16 +49,17 @@ def root_id(aws: Any) -> str:
     return aws.client("organizations").list_roots()["Roots"][0]["Id"]
 
 
-def ensure_unit(aws: Any, name: str) -> str:
-    """An organizational unit under the root (environments share guardrails through it)."""
+def ensure_unit(aws: Any, name: str, *, parent_id: str | None = None) -> str:
+    """An organizational unit under ``parent_id`` (the root by default): accounts in a unit
+    share the guardrails attached to it and to every unit above it."""
     organizations = aws.client("organizations")
-    root = root_id(aws)
-    for unit in organizations.list_organizational_units_for_parent(ParentId=root)[
+    parent = parent_id or root_id(aws)
+    for unit in organizations.list_organizational_units_for_parent(ParentId=parent)[
         "OrganizationalUnits"
     ]:
         if unit["Name"] == name:
             return unit["Id"]
-    return organizations.create_organizational_unit(ParentId=root, Name=name)[
+    return organizations.create_organizational_unit(ParentId=parent, Name=name)[
         "OrganizationalUnit"
     ]["Id"]
 
@@ -79,8 +81,9 @@ def ensure_account(aws: Any, environment: str, *, unit_id: str,
     if account is None:
         if not aws.is_local and os.environ.get(CREATE_ACCOUNTS_VARIABLE) != "yes":
             raise AccountsError(
-                f"Creating the AWS account {name} cannot be undone quickly (closing takes 90 "
-                f"days). Set {CREATE_ACCOUNTS_VARIABLE}=yes to allow it, or read along."
+                f"Creating the AWS account {name} is hard to undo (only 10% of member accounts "
+                "may be closed in 30 days, and a closed account stays reopenable for 90 days). "
+                f"Set {CREATE_ACCOUNTS_VARIABLE}=yes to allow it, or read along."
             )
         status = organizations.create_account(
             Email=f"{name}@{email_domain}", AccountName=name, RoleName=ACCESS_ROLE,
@@ -113,6 +116,31 @@ def assume(aws: Any, account_id: str, *, role: str = ACCESS_ROLE) -> Target:
     identity = session.client("sts", endpoint_url=aws.endpoint_url).get_caller_identity()
     return Target(aws.name, session, aws.region, identity["Account"], identity["Arn"],
                   aws.endpoint_url, run_id=aws.run_id)  # fmt: skip
+
+
+def _delete_unit_tree(organizations: Any, unit: dict[str, Any]) -> list[str]:
+    """AWS deletes only an empty unit: its child units go first (their accounts are gone)."""
+    done = []
+    for child in organizations.list_organizational_units_for_parent(ParentId=unit["Id"])[
+        "OrganizationalUnits"
+    ]:
+        done += _delete_unit_tree(organizations, child)
+    organizations.delete_organizational_unit(OrganizationalUnitId=unit["Id"])
+    return [*done, f"unit {unit['Name']}"]
+
+
+def activate_cost_allocation_tags(aws: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    """Make tag keys cost allocation tags, so the bill can be split by them (from the
+    management account; only costs from now on, and a key shows up only once a resource
+    carries it, up to 24 hours later). The local cloud has no Cost Explorer for this."""
+    if aws.is_local:
+        return {"activated": [], "note": "the local cloud does not model Cost Explorer's cost "
+                                         "allocation tags; on AWS this call activates them"}
+    ce = aws.session.client("ce", region_name="us-east-1")  # Cost Explorer's one endpoint
+    answer = ce.update_cost_allocation_tags_status(
+        CostAllocationTagsStatus=[{"TagKey": key, "Status": "Active"} for key in keys])
+    failed = {error["TagKey"]: error["Message"] for error in answer.get("Errors", [])}
+    return {"activated": [key for key in keys if key not in failed], "errors": failed}
 
 
 # -- guardrails -------------------------------------------------------------------------------
@@ -226,8 +254,7 @@ def dismantle(aws: Any, unit_name: str) -> list[str]:
         "OrganizationalUnits"
     ]:
         if unit["Name"] == unit_name:
-            organizations.delete_organizational_unit(OrganizationalUnitId=unit["Id"])
-            done.append(f"unit {unit_name}")
+            done += _delete_unit_tree(organizations, unit)
     others = [a for a in organizations.list_accounts()["Accounts"] if a["Id"] != aws.account_id]
     if not others:
         organizations.delete_organization()

@@ -55,7 +55,7 @@ def request(method: str, url: str, *, json_body: Any = None, headers: dict | Non
 def test_event(method: str, path: str, *, json_body: Any = None,
                headers: dict[str, str] | None = None, query: str = "") -> dict[str, Any]:
     """A minimal API Gateway HTTP API event (payload 2.0), to invoke a function directly as if
-    a request had come through the API. Notebook 06 shows the real thing."""
+    a request had come through the API. Notebook 07 shows the real thing."""
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     body = None
     if json_body is not None:

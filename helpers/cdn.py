@@ -88,6 +88,17 @@ def distribution_config(name: str, *, bucket_domain: str, oac_id: str, api_domai
     }  # fmt: skip
 
 
+def behaviour_for(config: dict[str, Any], path: str) -> dict[str, Any]:
+    """The cache behaviour CloudFront applies to ``path``: the first whose PathPattern matches
+    (``*`` any characters, ``?`` one), else the default."""
+    import fnmatch
+
+    for behaviour in config.get("CacheBehaviors", {}).get("Items") or []:
+        if fnmatch.fnmatchcase(path, behaviour["PathPattern"]):
+            return behaviour
+    return {"PathPattern": "(default)", **config["DefaultCacheBehavior"]}
+
+
 def find_distribution(aws: Any, name: str) -> dict | None:
     """The workbook's distribution whose Comment is ``name`` (distributions have no names)."""
     cloudfront = aws.client("cloudfront")

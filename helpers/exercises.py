@@ -1,15 +1,159 @@
-"""Checks for the exercises at the end of each notebook: they say "Correct!" or what is off.
+"""The exercises of every notebook: predict-then-run questions, build tasks, and recall checks.
 
-They print rather than raise, so a notebook runs top to bottom before you have tried.
+Each prints "Correct!" or "Not yet: ..." (see ``grading``), so a notebook runs top to bottom
+before you have tried. Build tasks inspect the cloud (``build_tasks``); their solutions are in
+``notebooks/solutions/``, one file per notebook.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from . import grading
+from .build_tasks import (  # noqa: F401  (the notebooks call them through this module)
+    check_about_page,
+    check_author_index,
+    check_budget_matches_bill,
+    check_early_alert,
+    check_echo_route,
+    check_hand_written_message,
+    check_health_behaviour,
+    check_hello_logging,
+    check_reader_role,
+    check_required_tag_scp,
+    check_rollback,
+    check_shout_package,
+    check_stylesheet_release,
+    check_teardown_finds_your_table,
+)
+from .grading import Question, same_text
+
+
+def _same_number(predicted: Any, observed: Any) -> bool:
+    try:
+        return int(str(predicted).strip()) == int(observed)
+    except ValueError:
+        return False
+
+
+def _service(name: Any) -> str:
+    """'Amazon CloudFront', 'cloudfront' and 'CloudFront' are one service."""
+    words = str(name).strip().strip("'\"").lower().split()
+    return "".join(w for w in words if w not in ("amazon", "aws"))
+
+
+def _same_truth(predicted: Any, observed: Any) -> bool:
+    words = {"true": True, "yes": True, "false": False, "no": False}
+    value = words.get(str(predicted).strip().lower(), predicted)
+    return isinstance(value, bool) and value == observed
+
+
+QUESTIONS: dict[str, Question] = {
+    "00": Question(
+        ask="a string: write '' if you expect it to be empty",
+        explain="IAM and STS are global services: their ARNs leave the region field empty "
+                "(arn:aws:sts::123456789012:...). Regional resources, such as the Lambda "
+                "functions of notebook 03, carry their region there.",
+        same=same_text),
+    "01": Question(
+        ask="True or False",
+        explain="build_zip writes every entry with a fixed date and fixed permissions, in "
+                "sorted order, so only the files' bytes count: a new modification time changes "
+                "nothing, and Lambda would see the same CodeSha256 (nothing to redeploy).",
+        same=_same_truth),
+    "02": Question(
+        ask='"deleted", or the error code you expect',
+        explain="IAM deletes only a bare role: its inline policies must be deleted and its "
+                "managed policies detached first. The error code says so: DeleteConflict. "
+                "iam.delete_role does those steps in that order.",
+        same=same_text),
+    "03": Question(
+        ask="a status code, such as 200",
+        explain="With InvocationType='Event' Lambda only queues the event and answers 202 "
+                "Accepted at once. The ValueError happens later, in the background, where "
+                "Lambda retries the event twice and writes every failure to the function's logs; "
+                "the caller never sees it.",
+        same=_same_number),
+    "04": Question(
+        ask="a number of lines",
+        explain="START, your handler's [INFO] line, END and REPORT: Lambda's runtime writes the "
+                "request id into every line it formats, so filtering a log group on the id "
+                "finds a whole invocation. (A cold start adds INIT_START, which has none, and so "
+                "does a bare print().)",
+        same=_same_number),
+    "05": Question(
+        ask="0, 1 or 2",
+        explain="A table holds one item per primary key: the second PutItem replaced the first, "
+                "silently, and the item now says 'second'. Only a condition expression "
+                "(attribute_not_exists(pk)) makes a write refuse to overwrite.",
+        same=_same_number),
+    "06": Question(
+        ask="a number of new messages",
+        explain="The first POST stored the message and its idempotency record in one "
+                "transaction; the retry's transaction failed its condition on that record, so "
+                "the function answered with the stored first response: the same id, and no "
+                "second message.",
+        same=_same_number),
+    "07": Question(
+        ask="a status code, such as 200",
+        explain="The function's policy lets API Gateway invoke it only for the two APIs named in "
+                "its SourceArn conditions. A third API presents another ARN, Lambda refuses, "
+                "and API Gateway answers the caller 500 Internal Server Error (it says no more). "
+                "Every API needs its own add_permission.",
+        same=_same_number),
+    "08": Question(
+        ask="a content type, such as 'text/html'",
+        explain="S3 stores the Content-Type you send and serves it back as it is; with none, it "
+                "stores binary/octet-stream, and a browser downloads such a page instead of "
+                "showing it. Always send the type (upload_site picks it from the extension).",
+        same=same_text),
+    "09": Question(
+        ask="a status code, such as 403",
+        explain="Every layer let the request through: the /api/* behaviour allows every method, "
+                "and the API's route ANY /api/{proxy+} matches PUT too. So the function ran, and "
+                "its own router answered 405 Method Not Allowed, with an Allow header listing GET "
+                "and POST. (In notebook 07, with one route per method, API Gateway answered 404 "
+                "itself.)",
+        same=_same_number),
+    "10": Question(
+        ask="a number from 0 to 4",
+        explain="Only /api/messages: the page, the script and the stylesheet come from S3 "
+                "through the default behaviour, and never reach API Gateway or Lambda. Static "
+                "files cost no Lambda time, which is why the site lives in S3.",
+        same=_same_number),
+    "11": Question(
+        ask="a service's name, such as 'Lambda'",
+        explain="CloudFront's data out: a million page views of ~500 KB is about half a terabyte, "
+                "which costs more than every request-priced line together. Lambda, at 100 ms and "
+                "128 MB, stays at a few dollars: at scale, page weight matters more than "
+                "milliseconds.",
+        same=lambda predicted, observed: _service(predicted) == _service(observed)),
+    "12": Question(
+        ask="True or False",
+        explain="Log groups outlive their functions (and bill for storage), so the inventory "
+                "lists every /aws/lambda/workbook-... group whose function is the workbook's or "
+                "gone. Only the group of a learner's own, untagged workbook-... function is left "
+                "alone.",
+        same=_same_truth),
+    "13": Question(
+        ask='"created" or "refused"',
+        explain="A tag policy standardises the tags that are there (the key's spelling, the "
+                "allowed values); it does not require one, so a table without an environment tag "
+                "is created, and reported as noncompliant. Requiring the tag takes an SCP that "
+                "denies the call when aws:RequestTag/environment is Null (exercise 3). (Once that "
+                "SCP is attached, AWS refuses this call; the local cloud stores SCPs without "
+                "enforcing them.)",
+        same=same_text),
+}  # fmt: skip
+
+
+def predict(notebook: str, prediction: Any, experiment: Any) -> grading.Outcome:
+    """The notebook's predict-then-run question: ``experiment`` runs once you have predicted."""
+    return grading.predict_then_run(QUESTIONS[notebook], prediction, experiment)
+
 
 def _verdict(ok: bool, hint: str) -> None:
-    print("Correct!" if ok else f"Not yet: {hint}")
+    grading.verdict(ok, hint)
 
 
 def check_account_id(answer: Any, target: Any) -> None:
@@ -86,7 +230,7 @@ def check_billed_total(answer: Any, target: Any, function_name: str) -> None:
 
 
 def check_message_count(answer: Any, target: Any, table_name: str) -> None:
-    """05: the number of items in the MESSAGES partition."""
+    """06: the number of items in the MESSAGES partition."""
     expected = target.client("dynamodb").query(
         TableName=table_name, KeyConditionExpression="pk = :m",
         ExpressionAttributeValues={":m": {"S": "MESSAGES"}}, Select="COUNT",
@@ -95,7 +239,7 @@ def check_message_count(answer: Any, target: Any, table_name: str) -> None:
 
 
 def check_cost_answer(answer: Any) -> None:
-    """10: the monthly cost of one traffic scenario."""
+    """11: the monthly cost of one traffic scenario."""
     from . import costs
 
     expected = costs.monthly_cost(costs.AppTraffic(
@@ -106,7 +250,7 @@ def check_cost_answer(answer: Any) -> None:
 
 
 def check_stage_account(answer: Any, target: Any) -> None:
-    """12: the account id of workbook-stage."""
+    """13: the account id of workbook-stage."""
     from . import accounts
 
     stage = accounts.find_account(target, target.name_for("stage"))
@@ -115,7 +259,7 @@ def check_stage_account(answer: Any, target: Any) -> None:
 
 
 def check_posted_message(answer: Any, base_url: str) -> None:
-    """06: the id of a message named Exercise, posted through the API."""
+    """07: the id of a message named Exercise, posted through the API."""
     from . import api
 
     if not answer:
@@ -128,13 +272,13 @@ def check_posted_message(answer: Any, base_url: str) -> None:
 
 
 def check_content_type(answer: Any, target: Any, bucket: str) -> None:
-    """07: the stored content type of app.js."""
+    """08: the stored content type of app.js."""
     expected = target.client("s3").head_object(Bucket=bucket, Key="app.js")["ContentType"]
     _verdict(answer == expected, f"you gave {answer!r}; call head_object for the key app.js.")
 
 
 def check_missing_status(answer: Any, target: Any, domain: str) -> None:
-    """08: the status CloudFront returns for a key missing from the private bucket."""
+    """09: the status CloudFront returns for a key missing from the private bucket."""
     from . import cdn
 
     expected = cdn.request(target, domain, "GET", "/missing.html").status
@@ -142,10 +286,10 @@ def check_missing_status(answer: Any, target: Any, domain: str) -> None:
 
 
 def check_health(answer: Any) -> None:
-    """09: the health check's JSON, fetched through the app's front door."""
+    """10: the health check's JSON, fetched through the app's front door."""
     _verdict(answer == {"status": "ok"}, f"you gave {answer!r}; read .json of the response.")
 
 
 def check_second_teardown(answer: Any) -> None:
-    """11: a second teardown deletes nothing."""
+    """12: a second teardown deletes nothing."""
     _verdict(answer == 0, f"you gave {answer!r}; count the report's .deleted list.")

@@ -78,24 +78,32 @@ NOTEBOOK_COSTS: dict[str, dict[str, Any]] = {
     "05": {"billable": [f"DynamoDB on-demand writes, {PRICES.dynamodb_writes.label}",
                         f"DynamoDB storage, {PRICES.dynamodb_storage.label} (25 GB free)"],
            "rough": "under $0.01"},
-    "06": {"billable": [f"HTTP API requests, {PRICES.api_requests['http'].label}",
+    "06": {"billable": [f"DynamoDB on-demand writes, {PRICES.dynamodb_writes.label}",
+                        "Lambda invocations, within the always-free tier"],
+           "rough": "under $0.01"},
+    "07": {"billable": [f"HTTP API requests, {PRICES.api_requests['http'].label}",
                         f"REST API requests, {PRICES.api_requests['rest'].label}"],
            "rough": "under $0.01"},
-    "07": {"billable": [f"S3 storage, {PRICES.s3_storage.label}",
+    "08": {"billable": [f"S3 storage, {PRICES.s3_storage.label}",
                         f"S3 PUT requests, {PRICES.s3_put.label}"],
            "rough": "under $0.01"},
-    "08": {"billable": [f"CloudFront requests, {PRICES.cloudfront_requests.label} "
+    "09": {"billable": [f"CloudFront requests, {PRICES.cloudfront_requests.label} "
                         "(10 million a month free)",
+                        f"a hosted zone, {PRICES.route53_zone.label} (if you create one; "
+                        "not billed if deleted within 12 hours)",
                         "a deploy takes minutes, not money"],
-           "rough": "under $0.01"},
-    "09": {"billable": [f"a hosted zone, {PRICES.route53_zone.label} (if you create one)",
+           "rough": "under $0.01, plus $0.50 for a hosted zone kept over 12 hours"},
+    "10": {"billable": [f"a hosted zone, {PRICES.route53_zone.label} (if you create one; "
+                        "not billed if deleted within 12 hours)",
                         "a domain, if you register one (from about $3 a year)"],
-           "rough": "$0.50 a month per hosted zone, until deleted"},
-    "10": {"billable": ["nothing new is deployed; Cost Explorer API calls are $0.01 each"],
+           "rough": "$0.50 a month per hosted zone kept over 12 hours, until deleted"},
+    "11": {"billable": ["nothing new is deployed; Cost Explorer API calls are $0.01 each"],
            "rough": "$0 to $0.05"},
-    "11": {"billable": ["nothing: deleting is free, and it stops every charge"], "rough": "$0"},
-    "12": {"billable": ["AWS Organizations is free; budgets without actions are free"],
-           "rough": "$0"},
+    "12": {"billable": ["nothing: deleting is free, and it stops every charge"], "rough": "$0"},
+    "13": {"billable": ["AWS Organizations is free; budgets without actions are free",
+                        "an organization trail: the first copy of management events is free; "
+                        "its log files are billed as S3 storage"],
+           "rough": "under $0.01"},
 }  # fmt: skip
 
 
@@ -103,7 +111,7 @@ def cost_warning(aws: Any, notebook: str) -> dict[str, Any]:
     """Say (and return) what ``notebook`` ("08", "8" or "08_cloudfront") may cost on AWS."""
     number = "".join(c for c in str(notebook).split("_")[0] if c.isdigit()).zfill(2)
     if number not in NOTEBOOK_COSTS:
-        raise ValueError(f"No cost note for notebook {notebook!r}: notebooks 05 to 12 have one; "
+        raise ValueError(f"No cost note for notebook {notebook!r}: notebooks 05 to 13 have one; "
                          "the earlier ones stay within Lambda's always-free tier.")  # fmt: skip
     entry = {"notebook": number, **NOTEBOOK_COSTS[number], "target": aws.name}
     if aws.is_local:

@@ -2,8 +2,8 @@
 
 Teardown deletes exactly this list, so a resource is listed only when it proves it is ours:
 
-- **Taggable kinds** (functions, roles, tables, buckets, APIs, distributions, budgets, CloudWatch
-  alarms, SNS topics): named
+- **Taggable kinds** (functions, roles, tables, buckets, APIs, distributions, trails, budgets,
+  CloudWatch alarms, SNS topics): named
   ``workbook-...`` *and* tagged ``workbook=true``. A learner's ``workbook-x`` without the tag is
   not ours; neither is a tagged ``workbookish-table`` or ``my-workbook-api``.
 - **Hosted zones**: tagged. A zone's name is a domain, so it cannot carry the prefix.
@@ -44,7 +44,8 @@ TAGGING_API_TYPES = {"lambda:function": "function", "dynamodb:table": "table", "
 # before the thing, and IAM last, so nothing still running loses its permissions midway.
 ORDER: tuple[tuple[str, str], ...] = (
     ("route53", "record"), ("cloudfront", "distribution"),
-    ("cloudfront", "origin-access-control"), ("acm", "certificate"), ("s3", "bucket"), ("apigatewayv2", "api"),
+    ("cloudfront", "origin-access-control"), ("acm", "certificate"), ("cloudtrail", "trail"),
+    ("s3", "bucket"), ("apigatewayv2", "api"),
     ("apigateway", "rest-api"), ("cloudwatch", "alarm"), *event_resources.KINDS,
     ("lambda", "event-invoke-config"), ("lambda", "function"), ("logs", "log-group"),
     ("dynamodb", "table"), ("route53", "hosted-zone"), ("budgets", "budget"), ("iam", "role"),
@@ -52,7 +53,7 @@ ORDER: tuple[tuple[str, str], ...] = (
 KIND_LABELS = {
     ("route53", "record"): "Route 53 record", ("cloudfront", "distribution"): "CloudFront distribution",
     ("cloudfront", "origin-access-control"): "CloudFront OAC", ("s3", "bucket"): "S3 bucket",
-    ("acm", "certificate"): "ACM certificate",
+    ("acm", "certificate"): "ACM certificate", ("cloudtrail", "trail"): "CloudTrail trail",
     ("apigatewayv2", "api"): "HTTP API", ("apigateway", "rest-api"): "REST API",
     ("lambda", "function"): "Lambda function", ("logs", "log-group"): "Log group",
     ("dynamodb", "table"): "DynamoDB table", ("route53", "hosted-zone"): "Route 53 hosted zone",
@@ -111,7 +112,7 @@ def inventory(aws: Any) -> list[Resource]:
     distributions = _distributions(aws)
     found = [
         *_alias_records(aws, distributions), *distributions, *_origin_access_controls(aws),
-        *_certificates(aws),
+        *_certificates(aws), *_trails(aws),
         *_buckets(aws, tagged), *_http_apis(aws), *_rest_apis(aws), *_alarms(aws),
         *event_resources.inventory(aws, {f.name for f in functions}, function_names, Resource,
                                    is_ours, NAME_PREFIX),
@@ -307,6 +308,22 @@ def _certificates(aws: Any) -> list[Resource]:
         tags = _tag_dict(acm.list_tags_for_certificate(CertificateArn=arn).get("Tags"))
         if has_workbook_tag(tags):
             found.append(Resource("acm", "certificate", summary["DomainName"], arn, arn, "tag"))
+    return found
+
+
+def _trails(aws: Any) -> list[Resource]:
+    """Trails whose home is this region (an organization trail lives in the management account),
+    named ``workbook-...`` and tagged; deleted before the bucket they write to."""
+    cloudtrail = aws.client("cloudtrail")
+    found = []
+    for trail in _pages(cloudtrail, "list_trails", "Trails"):
+        if trail.get("HomeRegion") != aws.region or not trail["Name"].startswith(NAME_PREFIX):
+            continue
+        tag_lists = cloudtrail.list_tags(ResourceIdList=[trail["TrailARN"]])["ResourceTagList"]
+        tags = _tag_dict(tag_lists[0].get("TagsList") if tag_lists else [])
+        if has_workbook_tag(tags):
+            found.append(Resource("cloudtrail", "trail", trail["Name"], trail["TrailARN"],
+                                  trail["TrailARN"], "tag"))
     return found
 
 

@@ -181,5 +181,5 @@ def _connect_aws() -> Target:
         )
     print("  costs:   each notebook may bill this account; guardrails.cost_warning(aws, 'NN')\n"
           "           says what, and guardrails.budget_alert(aws, 10, 'you@example.com') emails\n"
-          "           you before a surprise. Notebook 11 deletes everything the workbook made.")
+          "           you before a surprise. Notebook 12 deletes everything the workbook made.")
     return target

@@ -2,7 +2,7 @@
 
 ``teardown(aws)`` deletes exactly what ``ledger.inventory`` finds (never anything else), in
 ``ledger.ORDER``: Route 53 alias records, CloudFront distributions (disable, wait until
-deployed, delete with a fresh ETag), Origin Access Controls, S3 buckets (every object version
+deployed, delete with a fresh ETag), Origin Access Controls, CloudTrail trails, S3 buckets (every object version
 first), APIs, CloudWatch alarms, EventBridge rules (targets first), event source mappings, SNS
 subscriptions and topics, SQS queues, functions' async invoke configs, functions, their log
 groups, tables, hosted zones, budgets, and IAM roles last.
@@ -12,7 +12,7 @@ interrupted run (a closed laptop, a stopped kernel) is finished by running it ag
 each run starts from a fresh inventory. It ends with that inventory once more, so ``.ok``
 means nothing the workbook created is left.
 
-``TeardownPanel(aws)`` is the same with a table and a confirmed button, for notebook 11.
+``TeardownPanel(aws)`` is the same with a table and a confirmed button, for notebook 12.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ NOT_FOUND = {
     "NoSuchEntity", "NotFoundException", "ResourceNotFoundException", "NoSuchBucket",
     "NoSuchHostedZone", "NoSuchDistribution", "NoSuchOriginAccessControl", "NotFound",
     "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
+    "TrailNotFoundException",
 }  # fmt: skip
 HINTS = {
     "AccessDenied": "Your identity may not delete this: run teardown as an administrator.",
@@ -205,6 +206,11 @@ def _delete_origin_access_control(aws: Any, oac: Resource, say: Say, wait: bool)
     return DELETED
 
 
+def _delete_trail(aws: Any, trail: Resource, say: Say, wait: bool) -> str:
+    aws.client("cloudtrail").delete_trail(Name=trail.name)  # it stops logging with it
+    return DELETED
+
+
 def _delete_bucket(aws: Any, bucket: Resource, say: Say, wait: bool) -> str:
     """S3 deletes only an empty bucket: with versioning, every version and delete marker."""
     from .site import empty_bucket
@@ -322,6 +328,7 @@ DELETERS: dict[tuple[str, str], Callable[[Any, Resource, Say, bool], str]] = {
     ("cloudfront", "distribution"): _delete_distribution,
     ("cloudfront", "origin-access-control"): _delete_origin_access_control,
     ("acm", "certificate"): _delete_certificate,
+    ("cloudtrail", "trail"): _delete_trail,
     ("s3", "bucket"): _delete_bucket,
     ("apigatewayv2", "api"): _delete_http_api,
     ("apigateway", "rest-api"): _delete_rest_api,

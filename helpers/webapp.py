@@ -1,13 +1,16 @@
-"""The guestbook as a whole: its backend in one call, and (notebook 09) the whole app.
+"""The guestbook as a whole: its backend in one call, and (notebook 10) the whole app.
 
-Each notebook stands alone, so notebooks 06-09 start from ``ensure_backend``: the table, the
-function's role and the function itself, exactly as notebook 05 built them step by step.
+Each notebook stands alone, so notebooks 07-10 start from ``ensure_backend``: the table, the
+function's role and the function itself, exactly as notebook 06 built them step by step.
 """
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import api, cdn, dns, functions, iam, logs, packaging, site, tables
 from .display import example_path
@@ -133,6 +136,75 @@ def smoke_test(aws: Any, app: App) -> list[dict[str, Any]]:
                           headers={"X-Delete-Token": message.get("delete_token", "")})
     check("DELETE with its token", deleted, 204)
     return checks
+
+
+def describe(aws: Any, app: App) -> list[dict[str, str]]:
+    """One row per piece of the app, each read back from its own service (what is deployed,
+    not what ``app`` remembers), in the order a request meets them."""
+    rows = []
+
+    def row(piece: str, name: str, facts: str) -> None:
+        rows.append({"piece": piece, "name": name, "read from the cloud": facts})
+
+    if app.record and app.zone_id:
+        for record in dns.records(aws, app.zone_id):
+            if record["name"].rstrip(".") == app.record and record["type"] == "A":
+                row("Route 53 record", app.record, f"A {record['value']}")
+    cloudfront = aws.client("cloudfront")
+    distribution = cloudfront.get_distribution(Id=app.distribution_id)["Distribution"]
+    config = distribution["DistributionConfig"]
+    origins = config["Origins"]["Items"]
+    paths = [b["PathPattern"] for b in config.get("CacheBehaviors", {}).get("Items") or []]
+    row("CloudFront distribution", config["Comment"],
+        f"{distribution['Status']} at {distribution['DomainName']}; origins "
+        f"{', '.join(o['Id'] for o in origins)}; behaviours {', '.join([*paths, '(default)'])}")
+    for origin in origins:
+        if origin.get("OriginAccessControlId"):
+            oac = cloudfront.get_origin_access_control(Id=origin["OriginAccessControlId"])
+            oac_config = oac["OriginAccessControl"]["OriginAccessControlConfig"]
+            row("Origin Access Control", oac_config["Name"],
+                f"for the {origin['Id']} origin; signs {oac_config['SigningBehavior']}")
+    s3 = aws.client("s3")
+    blocked = all(site.public_access_block(aws, app.bucket).values())
+    objects = s3.list_objects_v2(Bucket=app.bucket).get("KeyCount", 0)
+    policy = json.loads(s3.get_bucket_policy(Bucket=app.bucket)["Policy"])
+    readers = sorted({s["Principal"]["Service"] for s in policy["Statement"]
+                      if isinstance(s.get("Principal"), dict) and "Service" in s["Principal"]})
+    row("S3 bucket", app.bucket, f"Block Public Access {'all on' if blocked else 'OFF'}; "
+                                 f"{objects} objects; readable by {', '.join(readers)}")
+    apigw = aws.client("apigatewayv2")
+    routes = sorted(r["RouteKey"] for r in apigw.get_routes(ApiId=app.api_id)["Items"])
+    stages = [f"{s['StageName']}{' (auto-deploy)' if s.get('AutoDeploy') else ''}"
+              for s in apigw.get_stages(ApiId=app.api_id)["Items"]]
+    row("HTTP API", apigw.get_api(ApiId=app.api_id)["Name"],
+        f"routes {', '.join(routes)}; stage {', '.join(stages)}")
+    function = aws.client("lambda").get_function_configuration(FunctionName=app.backend.function)
+    row("Lambda function", app.backend.function,
+        f"{function['State']}, {function['Runtime']}, {function['MemorySize']} MB, "
+        f"{function['Timeout']} s")
+    inline = aws.client("iam").list_role_policies(RoleName=app.backend.role)["PolicyNames"]
+    row("IAM role", app.backend.role, f"inline policies: {', '.join(sorted(inline))}")
+    table = aws.client("dynamodb").describe_table(TableName=app.backend.table)["Table"]
+    keys = " + ".join(k["AttributeName"] for k in table["KeySchema"])
+    row("DynamoDB table", app.backend.table,
+        f"{table['TableStatus']}, {table['BillingModeSummary']['BillingMode']}, key {keys}")
+    return rows
+
+
+Result = TypeVar("Result")
+
+
+def until(aws: Any, attempt: Callable[[], Result], done: Callable[[Result], bool], *,
+          seconds: float = 90, pause: float = 3) -> Result:
+    """Call ``attempt`` until ``done(result)``, for up to ``seconds``: on AWS an IAM or
+    permission change takes seconds to reach every server. The local cloud applies changes
+    at once, so there one call is the answer."""
+    deadline = time.monotonic() + (0 if aws.is_local else seconds)
+    while True:
+        result = attempt()
+        if done(result) or time.monotonic() >= deadline:
+            return result
+        time.sleep(pause)
 
 
 def disassemble(aws: Any, app: App, *, say: Any = print) -> None:

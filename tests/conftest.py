@@ -31,7 +31,7 @@ def aws():
 
 @pytest.fixture(scope="module")
 def app(aws):
-    """The whole guestbook, assembled as notebook 09 does, and taken apart afterwards."""
+    """The whole guestbook, assembled as notebook 10 does, and taken apart afterwards."""
     assembled = webapp.assemble(aws, say=lambda message: None)
     yield assembled
     webapp.disassemble(aws, assembled, say=lambda message: None)

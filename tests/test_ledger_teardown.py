@@ -40,6 +40,7 @@ DECOYS = {
     "zones": [LEARNER_ZONE],
     "learner records": [f"www.{LEARNER_ZONE} A", f"learner-cdn.{LEARNER_ZONE} A"],
     "budgets": ["my-ledger-budget"],
+    "trails": ["workbook-ledger-decoy-trail", "my-workbook-ledger-trail"],
 }  # fmt: skip
 
 
@@ -91,6 +92,11 @@ def make_table(aws: Any, name: str, tags: dict[str, str]) -> None:
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
     )  # fmt: skip
+
+
+def make_trail(aws: Any, name: str, bucket: str, tags: dict[str, str]) -> None:
+    aws.client("cloudtrail").create_trail(Name=name, S3BucketName=bucket,
+                                          TagsList=tag_list(tags))  # fmt: skip
 
 
 def make_bucket(aws: Any, name: str, tags: dict[str, str], *, versions: bool = False) -> None:
@@ -176,6 +182,8 @@ def decoys(aws):
     make_table(aws, "workbookish-ledger-table", tagged)
     make_bucket(aws, "workbook-ledger-decoy-bucket", {})
     make_bucket(aws, "my-workbook-ledger-bucket", tagged)
+    make_trail(aws, "workbook-ledger-decoy-trail", "workbook-ledger-decoy-bucket", {})
+    make_trail(aws, "my-workbook-ledger-trail", "my-workbook-ledger-bucket", tagged)
     aws.client("apigatewayv2").create_api(Name="workbook-ledger-decoy-http", ProtocolType="HTTP")
     aws.client("apigateway").create_rest_api(name="workbookish-ledger-rest", tags=tagged)
     decoy_oac = make_oac(aws, "workbookish-ledger-oac")
@@ -213,6 +221,7 @@ def surviving(aws: Any) -> dict[str, list[str]]:
         "learner records": [f"{r['Name']} {r['Type']}" for r in records],
         "budgets": [b["BudgetName"] for b in aws.client("budgets").describe_budgets(
             AccountId=aws.account_id)["Budgets"]],
+        "trails": [t["Name"] for t in aws.client("cloudtrail").list_trails()["Trails"]],
     }  # fmt: skip
     return {kind: [name for name in names if name in found[kind]] for kind, names in DECOYS.items()}
 
@@ -227,6 +236,7 @@ def world(aws, decoys) -> Iterator[set[tuple[str, str, str]]]:
     make_table(aws, f"{name}-table", aws.tags)
     bucket = f"{name}-{aws.account_id}-{aws.region}"
     make_bucket(aws, bucket, aws.tags, versions=True)
+    make_trail(aws, f"{name}-trail", bucket, aws.tags)
     aws.client("apigatewayv2").create_api(Name=f"{name}-http", ProtocolType="HTTP", Tags=aws.tags)
     aws.client("apigateway").create_rest_api(name=f"{name}-rest", tags=aws.tags)
     domain = make_distribution(aws, f"{name}-cdn", bucket, make_oac(aws, f"{name}-oac"), aws.tags)
@@ -243,7 +253,7 @@ def world(aws, decoys) -> Iterator[set[tuple[str, str, str]]]:
         ("apigateway", "rest-api", f"{name}-rest"), ("cloudfront", "distribution", f"{name}-cdn"),
         ("cloudfront", "origin-access-control", f"{name}-oac"), ("route53", "hosted-zone", zone),
         ("route53", "record", f"app.{zone} A"), ("route53", "record", f"{suffix}.{LEARNER_ZONE} A"),
-        ("budgets", "budget", "workbook-monthly"),
+        ("budgets", "budget", "workbook-monthly"), ("cloudtrail", "trail", f"{name}-trail"),
     }  # fmt: skip
     teardown(aws, say=lambda message: None)  # whatever a test left, so the next starts clean
 
@@ -284,6 +294,7 @@ def test_teardown_deletes_everything_in_a_safe_order_and_spares_the_rest(aws, wo
     assert last(kinds, ("cloudfront", "distribution")) < first(
         kinds, ("cloudfront", "origin-access-control"))
     assert last(kinds, ("lambda", "function")) < first(kinds, ("logs", "log-group"))
+    assert last(kinds, ("cloudtrail", "trail")) < first(kinds, ("s3", "bucket"))
     assert kinds[-1] == ("iam", "role") and kinds.count(("iam", "role")) == 1
     assert any("disabling" in line for line in said)
     assert any("emptied (6 object versions and delete markers)" in line for line in said)
@@ -380,9 +391,9 @@ def test_budget_alert_creates_then_updates_one_budget_with_two_alerts(aws):
 
 
 def test_cost_warning_says_the_local_cloud_is_free_and_names_the_aws_bill(aws, capsys):
-    entry = guardrails.cost_warning(aws, "09_route53")
+    entry = guardrails.cost_warning(aws, "10_the_whole_app")
     assert "local cloud: free" in capsys.readouterr().out
-    assert entry["notebook"] == "09" and any("hosted zone" in item for item in entry["billable"])
-    assert set(guardrails.NOTEBOOK_COSTS) == {f"{n:02d}" for n in range(5, 13)}
-    with pytest.raises(ValueError, match="05 to 12"):
+    assert entry["notebook"] == "10" and any("hosted zone" in item for item in entry["billable"])
+    assert set(guardrails.NOTEBOOK_COSTS) == {f"{n:02d}" for n in range(5, 14)}
+    with pytest.raises(ValueError, match="05 to 13"):
         guardrails.cost_warning(aws, "03")

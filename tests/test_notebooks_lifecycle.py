@@ -60,7 +60,7 @@ def test_every_notebook_runs_twice_on_the_same_cloud(endpoint, decoys):
 
 def test_teardown_after_an_interrupted_notebook_leaves_only_what_is_not_ours(endpoint, aws,
                                                                             decoys):
-    interrupted = next(n for n in NOTEBOOKS if n.name.startswith("08_"))
+    interrupted = next(n for n in NOTEBOOKS if n.name.startswith("09_"))
     cells = nbformat.read(interrupted, as_version=4).cells
     stop = next(i for i, c in enumerate(cells) if "## 5. Break it on purpose" in c.source)
     execute(interrupted, endpoint, cells=stop + 2)  # the bucket policy was just deleted

@@ -116,3 +116,32 @@ def test_at_least_50_malformed_requests_get_4xx_json_and_write_nothing(aws, app)
         if response.body:  # API Gateway's own 404 and the function's errors are both JSON
             assert isinstance(response.json, dict), (description, response.text)
     assert stored_messages(aws, app) == before
+
+
+def test_the_app_is_described_from_what_each_service_reports(aws, app):
+    rows = {row["piece"]: row for row in webapp.describe(aws, app)}
+    assert list(rows)[0] == "Route 53 record" and list(rows)[-1] == "DynamoDB table"
+    assert rows["Route 53 record"]["read from the cloud"] == f"A alias → {app.domain}"
+    assert rows["CloudFront distribution"]["read from the cloud"].startswith(
+        f"Deployed at {app.domain}; origins site, api; behaviours /api/*")
+    assert rows["S3 bucket"]["read from the cloud"] == (
+        "Block Public Access all on; 3 objects; readable by cloudfront.amazonaws.com")
+    assert rows["HTTP API"]["read from the cloud"] == (
+        "routes ANY /api/{proxy+}; stage $default (auto-deploy)")
+    assert rows["IAM role"]["read from the cloud"] == (
+        "inline policies: guestbook-table, write-own-logs")
+
+
+def test_the_behaviour_for_a_path_is_the_first_pattern_that_matches():
+    config = {"DefaultCacheBehavior": {"TargetOriginId": "site"}, "CacheBehaviors": {"Items": [
+        {"PathPattern": "/api/health", "TargetOriginId": "cached"},
+        {"PathPattern": "/api/*", "TargetOriginId": "api"}]}}
+    assert cdn.behaviour_for(config, "/api/health")["TargetOriginId"] == "cached"
+    assert cdn.behaviour_for(config, "/api/messages/1")["TargetOriginId"] == "api"
+    assert cdn.behaviour_for(config, "/app.js") == {"PathPattern": "(default)",
+                                                   "TargetOriginId": "site"}
+
+
+def test_until_asks_once_on_the_local_cloud(aws):
+    calls = []
+    assert webapp.until(aws, lambda: calls.append(1) or len(calls), lambda n: n > 5) == 1

@@ -25,7 +25,8 @@ AWS = SimpleNamespace(region="us-east-1", account_id="123456789012")
 SEVERITIES = ["MUTE", "INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
 BOUNDARY_ARN = f"arn:aws:iam::{AWS.account_id}:policy/workbook-developer-boundary"
 PLACEHOLDERS = {"Region": AWS.region, "Account": AWS.account_id, "TableName": "workbook-guestbook",
-                "BucketName": "workbook-uploads", "QueueName": "workbook-queue"}
+                "BucketName": "workbook-uploads", "QueueName": "workbook-queue",
+                "FunctionName": "workbook-recent-logs"}
 # parliament lints permissions policies, which must name a Resource; a role's trust policy has
 # none by design (IAM refuses a trust policy with one), so that one finding is expected there.
 TRUST_POLICY_FINDING = ("MALFORMED", "Statement contains neither Resource nor NotResource")

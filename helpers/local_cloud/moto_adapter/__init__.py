@@ -8,12 +8,21 @@ releases. Keeping every use here means one package to read when moto is upgraded
 
 One module per concern: ``iam`` (roles, sessions, resource policies), ``lambda_`` (functions,
 concurrency, event source mappings), ``cloudwatch`` (metrics, alarms, Logs), ``events`` (SQS,
-SNS, EventBridge, DynamoDB Streams, Kinesis). Callers use ``moto_adapter.name``: everything
+SNS, EventBridge, DynamoDB Streams, Kinesis), ``apigateway``, ``cloudfront`` (with Route 53 and
+S3 origins), ``wsgi`` (moto's server, settings and errors), ``version``. Callers use ``moto_adapter.name``: everything
 public is re-exported here.
 """
 
 from __future__ import annotations
 
+from .apigateway import (
+    api_gateway_backends,
+)
+from .cloudfront import (
+    cloudfront_backends,
+    hosted_zones,
+    s3_bucket,
+)
 from .cloudwatch import (
     add_to_datum,
     alarm_dimensions,
@@ -21,6 +30,7 @@ from .cloudwatch import (
     cloudwatch_regions,
     datum_statistics,
     log_stream_exists,
+    logs_backend,
     metric_alarms,
     metric_values,
     set_alarm_state,
@@ -56,6 +66,7 @@ from .iam import (
     RolePolicies,
     bucket_policy,
     function_policy,
+    iam_role,
     queue_policy,
     register_role_session,
     role_policies,
@@ -72,14 +83,24 @@ from .lambda_ import (
     event_invoke_config,
     event_source_mappings,
     function_facts,
+    lambda_backend,
     lambda_function,
     lambda_function_runtime,
+    layer_code,
     reserved_concurrency,
     reserved_concurrency_by_function,
 )
 from .version import (
     MOTO_VERSION_TESTED,
     moto_version,
+)
+from .wsgi import (
+    account_of_access_key,
+    api_errors,
+    configure,
+    preserved_header_names,
+    service_app,
+    wsgi_app,
 )
 
 __all__ = [
@@ -89,12 +110,17 @@ __all__ = [
     "Mapping",
     "RolePolicies",
     "ScheduledRule",
+    "account_of_access_key",
     "account_usage",
     "add_to_datum",
     "alarm_dimensions",
+    "api_errors",
+    "api_gateway_backends",
     "bucket_policy",
+    "cloudfront_backends",
     "cloudwatch_aggregate_datum",
     "cloudwatch_regions",
+    "configure",
     "datum_statistics",
     "dead_letter_target",
     "delete_message",
@@ -105,16 +131,22 @@ __all__ = [
     "events_rule",
     "function_facts",
     "function_policy",
+    "hosted_zones",
+    "iam_role",
     "kinesis_records",
     "kinesis_shard_positions",
+    "lambda_backend",
     "lambda_function",
     "lambda_function_runtime",
+    "layer_code",
     "log_stream_exists",
+    "logs_backend",
     "message_for_protocol",
     "message_record_fields",
     "metric_alarms",
     "metric_values",
     "moto_version",
+    "preserved_header_names",
     "queue_policy",
     "queue_visibility_timeout",
     "receive_messages",
@@ -126,9 +158,11 @@ __all__ = [
     "role_trust_policy",
     "rule_facts",
     "rule_schedule",
+    "s3_bucket",
     "scheduled_rules",
     "secret_arn",
     "send_to_rule_targets",
+    "service_app",
     "set_alarm_state",
     "sns_publish",
     "sqs_is_fifo",
@@ -140,4 +174,5 @@ __all__ = [
     "subscription_accepts",
     "subscription_facts",
     "topic_policy",
+    "wsgi_app",
 ]

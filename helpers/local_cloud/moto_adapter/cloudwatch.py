@@ -81,3 +81,10 @@ def alarm_dimensions(alarm: Any) -> tuple[tuple[str, str], ...]:
 def set_alarm_state(alarm: Any, state: str, reason: str, reason_data: str) -> None:
     """Change the alarm's state as SetAlarmState does (moto_patches fires its actions)."""
     alarm.update_state(reason, reason_data, state)
+
+
+def logs_backend(account: str, region: str) -> Any:
+    """moto's CloudWatch Logs backend (ensure_log_group, create_log_stream, put_log_events)."""
+    from moto.logs.models import logs_backends
+
+    return logs_backends[account][region]

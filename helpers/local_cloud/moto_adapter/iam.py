@@ -167,3 +167,8 @@ def role_policy_documents(role_arn: str) -> list[dict[str, Any]]:
         default = [v for v in policy.versions if v.is_default] or policy.versions[-1:]
         documents += [_json(version.document) for version in default]
     return documents
+
+
+def iam_role(account: str, role_name: str) -> Any:
+    """moto's IAM role; raises one of ``api_errors()`` (NoSuchEntity) if there is none."""
+    return _iam_backend(account).get_role(role_name)

@@ -140,3 +140,18 @@ def lambda_function_runtime(account: str, region: str, name: str) -> str | None:
         return lambda_backends[account][region].get_function(name).run_time
     except LambdaClientError:
         return None
+
+
+# -- the Lambda plane's lookups (moved here from planes/lambda_api.py) ----------------------------
+
+
+def lambda_backend(account: str, region: str) -> Any:
+    """moto's Lambda backend; KeyError for a region moto does not know."""
+    from moto.awslambda.models import lambda_backends
+
+    return lambda_backends[account][region]
+
+
+def layer_code(account: str, region: str, layer_version_arn: str) -> bytes:
+    """The zipped code of a layer version."""
+    return lambda_backend(account, region).layers_versions_by_arn(layer_version_arn).code_bytes

@@ -9,8 +9,11 @@ releases. Keeping every use here means one package to read when moto is upgraded
 One module per concern: ``iam`` (roles, sessions, resource policies), ``lambda_`` (functions,
 concurrency, event source mappings), ``cloudwatch`` (metrics, alarms, Logs), ``events`` (SQS,
 SNS, EventBridge, DynamoDB Streams, Kinesis), ``apigateway``, ``cloudfront`` (with Route 53 and
-S3 origins), ``wsgi`` (moto's server, settings and errors), ``version``. Callers use ``moto_adapter.name``: everything
-public is re-exported here.
+S3 origins), ``wsgi`` (moto's server, settings and errors), ``version``. Callers write
+``moto_adapter.name``: everything public is re-exported here.
+
+Supported: moto 5.2.5 and later 5.2 releases (``>=5.2.5,<5.3``). Importing this package (and so
+``helpers.local_cloud``) with any other moto raises ``MotoVersionError``, saying what to install.
 """
 
 from __future__ import annotations
@@ -91,7 +94,11 @@ from .lambda_ import (
     reserved_concurrency_by_function,
 )
 from .version import (
+    FIX,
     MOTO_VERSION_TESTED,
+    SUPPORTED_RANGE,
+    MotoVersionError,
+    check_version,
     moto_version,
 )
 from .wsgi import (
@@ -103,7 +110,13 @@ from .wsgi import (
     wsgi_app,
 )
 
+check_version()
+
 __all__ = [
+    "FIX",
+    "SUPPORTED_RANGE",
+    "MotoVersionError",
+    "check_version",
     "EMPTY_POLICY",
     "FunctionFacts",
     "MOTO_VERSION_TESTED",

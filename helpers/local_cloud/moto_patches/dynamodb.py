@@ -3,9 +3,12 @@ with parameters."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from typing import Any
+
+from botocore import xform_name
 
 
 def install() -> None:
@@ -23,13 +26,70 @@ ITEM_OPERATIONS = frozenset({
 })  # fmt: skip
 
 
-def _without_none(value: Any) -> Any:
-    """moto's serializer leaves out members whose value is None; so do we."""
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value
+class _NotPlain(Exception):
+    """A shape the direct path does not handle (a timestamp, say): moto's serializer does."""
+
+
+def _blob(value: Any) -> str:
+    return base64.b64encode(value.encode() if isinstance(value, str) else value).decode()
+
+
+def _attribute_value(value: dict[str, Any]) -> dict[str, Any]:
+    """An AttributeValue as moto's serializer writes it ({"S": "x"}, {"M": {...}}...)."""
+    (kind, inner), = value.items()
+    if kind in ("S", "N"):
+        return {kind: str(inner)}
+    if kind == "B":
+        return {kind: _blob(inner)}
+    if kind in ("SS", "NS"):
+        return {kind: [str(item) for item in inner]}
+    if kind == "BS":
+        return {kind: [_blob(item) for item in inner]}
+    if kind == "M":
+        return {kind: {key: _attribute_value(item) for key, item in inner.items()}}
+    if kind == "L":
+        return {kind: [_attribute_value(item) for item in inner]}
+    if kind in ("NULL", "BOOL"):
+        return {kind: inner}
+    raise _NotPlain(kind)
+
+
+def _shaped(value: Any, shape: Any) -> Any:
+    """``value`` serialised for ``shape`` by the rules of moto's JSON serializer."""
+    kind = shape.type_name
+    if value is None:
+        return None
+    if kind == "structure":
+        if shape.name == "AttributeValue":
+            return _attribute_value(value)
+        if not isinstance(value, dict):
+            raise _NotPlain(shape.name)
+        members = {}
+        for name, member in shape.members.items():
+            found = value.get(name)
+            if found is None:
+                found = value.get(xform_name(name))
+            shaped = _shaped(found, member)
+            if shaped is not None:
+                members[member.serialization.get("name", name)] = shaped
+        return members
+    if kind == "list":
+        return [_shaped(item, shape.member) for item in value]
+    if kind == "map":
+        entries = ((key, _shaped(item, shape.value)) for key, item in value.items())
+        return {key: item for key, item in entries
+                if item is not None or shape.value.type_name != "structure"}  # fmt: skip
+    if kind == "string":
+        return str(value) if value not in (None, {}, []) else value
+    if kind in ("integer", "long"):
+        return int(value)
+    if kind in ("float", "double"):
+        return float(value)
+    if kind == "blob":
+        return _blob(value)
+    if kind == "boolean":
+        return value
+    raise _NotPlain(kind)  # timestamps and documents: moto's serializer
 
 
 def _serialise_dynamodb_calls() -> None:
@@ -56,16 +116,18 @@ def _dump_item_results_directly() -> None:
     generic = DynamoResult.execute_result
 
     def execute_result(self: Any, context: Any) -> Any:
-        if context.operation_model.name not in ITEM_OPERATIONS:
+        operation = context.operation_model
+        if operation.name not in ITEM_OPERATIONS or operation.output_shape is None:
             return generic(self, context)
         try:
-            body = json.dumps(_without_none(self.result), separators=(",", ":"))
-        except (TypeError, ValueError):  # something not plain JSON: let moto handle it
+            body = json.dumps(_shaped(self.result, operation.output_shape) or {})
+        except (_NotPlain, TypeError, ValueError, AttributeError):  # let moto handle it
             return generic(self, context)
         return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
 
     DynamoResult.execute_result = execute_result
     DynamoResult._workbook_fast_path = True
+    DynamoResult._workbook_moto_serializer = generic  # the tests compare both, byte for byte
 
 
 # -- fidelity: DynamoDB PartiQL with parameters ------------------------------------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._common import EMPTY_POLICY, _arn_parts, _json
+from .wsgi import api_errors
 
 
 # -- IAM enforcement for execution roles (issue 8: items 1-3) ------------------------------------
@@ -123,7 +124,7 @@ def function_policy(function_arn: str) -> str | None:
     try:
         function = lambda_backends[account][region].get_function(name, qualifier)
         return json.dumps(function.policy.get_policy()["Policy"])
-    except Exception:  # no such function, or no policy yet
+    except (*api_errors(), KeyError):  # no such function (or region), or no policy yet
         return None
 
 
@@ -160,7 +161,7 @@ def role_policy_documents(role_arn: str) -> list[dict[str, Any]]:
     _, account, resource = _arn_parts(role_arn)
     try:
         role = iam_backends[account]["global"].get_role(resource.rsplit("/", 1)[-1])
-    except Exception:
+    except api_errors():  # NoSuchEntity
         return []
     documents = [_json(document) for document in role.policies.values()]
     for policy in role.managed_policies.values():

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._common import _arn_parts, _backends
+from .wsgi import api_errors
 
 # -- operate: async invocation, concurrency, metrics and alarms ---------------------------------
 
@@ -88,7 +89,7 @@ def function_facts(function_arn: str) -> FunctionFacts:
     name, _, qualifier = resource.removeprefix("function:").partition(":")
     try:
         function = lambda_backends[account][region].get_function(name, qualifier or None)
-    except Exception as error:  # moto's UnknownFunctionException and friends
+    except (*api_errors(), KeyError) as error:  # moto's UnknownFunctionException; a region
         raise LookupError(f"No function {function_arn}: {error}") from None
     return FunctionFacts(function.function_arn, function.function_name, str(function.role),
                          int(function.timeout))  # fmt: skip

@@ -290,7 +290,7 @@ class LambdaPlane(Plane):
                                f"Credential should be scoped to a valid region, not '{region}'.")
         try:
             function = backend.get_function(name, qualifier)
-        except Exception as error:  # moto's ResourceNotFound and friends, already AWS-shaped
+        except moto_adapter.api_errors() as error:  # moto's ResourceNotFound..., AWS-shaped
             return _moto_error(error)
         if function.package_type == "Image":
             return _json_error(400, "InvalidParameterValueException",

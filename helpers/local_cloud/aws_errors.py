@@ -20,6 +20,8 @@ from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
+from . import moto_adapter
+
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/")
 EXPLANATION = ("The local cloud failed on this request ({}). This is a gap in the local cloud "
                "(moto), not necessarily in your call; it may work on AWS.")  # fmt: skip
@@ -99,7 +101,7 @@ class AwsShapedErrors:
 
     def get_application(self, environ: dict[str, Any]) -> AwsShapedErrors:
         """moto's per-service app (the Router's fast path), guarded the same way."""
-        return AwsShapedErrors(self.app.get_application(environ), self.log)
+        return AwsShapedErrors(moto_adapter.service_app(self.app, environ), self.log)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         captured: dict[str, Any] = {}

@@ -141,11 +141,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     # -- WSGI ---------------------------------------------------------------------------------
     def _environ(self, body: _BodyReader) -> dict[str, Any]:
-        from moto.core.request import (
-            PRESERVED_HEADER_NAMES_ENVIRON_KEY,
-            environ_key_for_header,
-            should_preserve_original_header_name,
-        )
+        from . import moto_adapter
+
+        (PRESERVED_HEADER_NAMES_ENVIRON_KEY, environ_key_for_header,
+         should_preserve_original_header_name) = moto_adapter.preserved_header_names()
 
         url = urlsplit(self.path)
         path = url.path if not url.netloc or url.scheme else f"//{url.netloc}{url.path}"

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from werkzeug.wrappers import Request, Response
 
 from . import access_rules as access
-from . import malloc
+from . import malloc, moto_adapter  # moto_adapter checks the installed moto's version
 from .clock import REAL_CLOCK, Clock
 from .http_server import LocalHTTPServer
 
@@ -72,27 +72,15 @@ def _check_port_is_free(host: str, port: int) -> None:
 
 def _configure_moto() -> None:
     """Settings that must be in place before moto creates its backends."""
-    from moto import settings
-
-    from . import moto_patches
-
-    moto_patches.install()
-    # So AWSLambdaBasicExecutionRole and friends can be attached, as on AWS.
-    settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
+    moto_adapter.configure()
     # moto logs every request at INFO through werkzeug, even with verbose=False.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
 
 def _moto_app() -> WSGIApp:
-    from moto.moto_server import werkzeug_app
-
-    # moto wraps every backend in flask-cors reflecting any Origin: any web page could drive
-    # the cloud. CORS belongs to the data planes (API Gateway, S3 bucket configuration).
-    werkzeug_app.DISABLE_GLOBAL_CORS = True
     from .aws_errors import AwsShapedErrors  # whatever fails in moto answers as AWS would
 
-    return AwsShapedErrors(
-        werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app))
+    return AwsShapedErrors(moto_adapter.wsgi_app())
 
 
 def _never(request: Request) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from helpers.local_cloud import LocalCloud
-from helpers.local_cloud.dynamodb_storage import SortedPartition
+from helpers.local_cloud.moto_patches.dynamodb_storage import SortedPartition
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from .. import limits
+from .. import limits, moto_adapter
 from ..clock import REAL_CLOCK
 from ..http_server import RAW_HEADERS
 from ..server import LocalCloud, WSGIApp
@@ -263,17 +263,12 @@ def _payload_too_large(api_type: str) -> GatewayResponse:
 def _find_api(api_id: str, region: str | None) -> tuple[str, Any, str, str] | None:
     """("http" or "rest", the API's moto model, account, region), looked up in every account and
     region moto holds (only those it has created: nothing is instantiated here)."""
-    from moto.apigateway.models import apigateway_backends
-    from moto.apigatewayv2.models import apigatewayv2_backends
-
-    for kind, backends in (("http", apigatewayv2_backends), ("rest", apigateway_backends)):
-        for account, regional in list(backends.items()):
-            for api_region, backend in list(regional.items()):
-                api = backend.apis.get(api_id)
-                if api is None or (region and api_region != region):
-                    continue
-                if kind == "rest" or api.protocol_type == "HTTP":
-                    return kind, api, account, api_region
+    for kind, account, api_region, backend in moto_adapter.api_gateway_backends():
+        api = backend.apis.get(api_id)
+        if api is None or (region and api_region != region):
+            continue
+        if kind == "rest" or api.protocol_type == "HTTP":
+            return kind, api, account, api_region
     return None
 
 

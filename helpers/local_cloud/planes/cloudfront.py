@@ -36,6 +36,7 @@ from xml.etree import ElementTree
 
 from werkzeug.wrappers import Request, Response
 
+from .. import moto_adapter
 from ..aws_errors import RAISE_MOTO_ERRORS
 from ..http_server import RAW_HEADERS
 from ..server import ACCOUNT_ID, LocalCloud, WSGIApp
@@ -72,19 +73,11 @@ class Fetched:
 
 
 def _cloudfront_backends() -> Iterator[tuple[str, Any]]:
-    from moto.cloudfront.models import cloudfront_backends
-
-    for account, partitions in list(cloudfront_backends.items()):
-        for backend in list(partitions.values()):
-            yield account, backend
+    return moto_adapter.cloudfront_backends()
 
 
 def _hosted_zones() -> Iterator[Any]:
-    from moto.route53.models import route53_backends
-
-    for partitions in list(route53_backends.values()):
-        for backend in list(partitions.values()):
-            yield from list(backend.zones.values())
+    return moto_adapter.hosted_zones()
 
 
 def _find_distribution(distribution_id: str) -> tuple[str, Any] | None:
@@ -264,13 +257,9 @@ class CloudFrontPlane(Plane):
     # -- S3 origins ---------------------------------------------------------------------------
     def _fetch_s3(self, distribution: rules.Distribution, origin: rules.Origin,
                   bucket_name: str, method: str, path: str, request: Request) -> Fetched:
-        from moto.s3.models import s3_backends
-
         s3_request_id = secrets.token_hex(8).upper()
         headers = [("Server", "AmazonS3"), ("x-amz-request-id", s3_request_id)]
-        located = s3_backends.bucket_accounts.get(bucket_name)
-        backend = s3_backends[located[1]][located[0]] if located else None
-        bucket = backend.buckets.get(bucket_name) if backend else None
+        backend, bucket = moto_adapter.s3_bucket(bucket_name)
         key, s3_object = path[1:], None
         if bucket is None:
             outcome = "NoSuchBucket"
@@ -515,10 +504,8 @@ def _cloudfront_backends_of(account: str) -> Iterator[tuple[str, Any]]:
 
 
 def _account(request: Request) -> str:
-    from moto.iam.models import get_account_id_from
-
     signed = CLOUDFRONT_SIGNATURE.search(request.headers.get("Authorization", ""))
-    return get_account_id_from(signed["key"]) if signed else ACCOUNT_ID
+    return moto_adapter.account_of_access_key(signed["key"]) if signed else ACCOUNT_ID
 
 
 def _alias(alias_target: Any) -> tuple[str, str]:

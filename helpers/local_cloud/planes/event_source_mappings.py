@@ -178,7 +178,7 @@ class EventSourceMappingsPlane(Plane):
     def _run(self, worker: MappingWorker) -> None:
         try:
             delivered = worker.run_once()
-        except Exception:
+        except Exception:  # a safety net: one broken mapping must not stop the others
             logger.exception("mapping %s failed to poll", worker.mapping.uuid)
             return
         if delivered:

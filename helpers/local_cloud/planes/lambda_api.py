@@ -149,15 +149,11 @@ class LambdaPlane(Plane):
 
     @staticmethod
     def _account(request: Request) -> str:
-        from moto.iam.models import get_account_id_from
-
         match = re.search(r"Credential=([^/]+)/", request.headers.get("Authorization", ""))
-        return get_account_id_from(match[1]) if match else ACCOUNT_ID
+        return moto_adapter.account_of_access_key(match[1]) if match else ACCOUNT_ID
 
     def _backend(self, request: Request, region: str) -> Any:
-        from moto.awslambda.models import lambda_backends
-
-        return lambda_backends[self._account(request)][region]
+        return moto_adapter.lambda_backend(self._account(request), region)
 
     # -- the control plane, passed on to moto -------------------------------------------------
     def _control_plane(self, request: Request, environ: dict[str, Any], start_response: Any,
@@ -268,13 +264,11 @@ class LambdaPlane(Plane):
     def _refuse_unpropagated_role(self, account: str, role_arn: str) -> Response | None:
         if self.iam_propagation_seconds <= 0 or not role_arn:
             return None
-        from moto.iam.models import iam_backends
-
         role_name = role_arn.rsplit("/", 1)[-1]
         try:
-            role = iam_backends[account]["global"].get_role(role_name)
-        except Exception:
-            return None  # moto reports an unknown role itself
+            role = moto_adapter.iam_role(account, role_name)
+        except moto_adapter.api_errors():
+            return None  # moto reports an unknown role itself (NoSuchEntity)
         age = self.clock.time() - role.create_date.timestamp()
         if age >= self.iam_propagation_seconds:
             return None
@@ -296,7 +290,7 @@ class LambdaPlane(Plane):
                                f"Credential should be scoped to a valid region, not '{region}'.")
         try:
             function = backend.get_function(name, qualifier)
-        except Exception as error:  # moto's ResourceNotFound and friends, already AWS-shaped
+        except moto_adapter.api_errors() as error:  # moto's ResourceNotFound..., AWS-shaped
             return _moto_error(error)
         if function.package_type == "Image":
             return _json_error(400, "InvalidParameterValueException",
@@ -350,11 +344,9 @@ class LambdaPlane(Plane):
         parts = function_arn.split(":")
         region, account, name = parts[3], parts[4], parts[6]
         qualifier = parts[7] if len(parts) > 7 else None
-        from moto.awslambda.models import lambda_backends
-
         try:
-            return lambda_backends[account][region].get_function(name, qualifier), region
-        except Exception as error:
+            return moto_adapter.lambda_backend(account, region).get_function(name, qualifier), region
+        except (*moto_adapter.api_errors(), KeyError) as error:  # no function; unknown region
             raise LookupError(f"No function {function_arn}: {error}") from None
 
     @staticmethod
@@ -363,12 +355,10 @@ class LambdaPlane(Plane):
         parts = function_arn.split(":")
         region, account, name = parts[3], parts[4], parts[6]
         qualifier = parts[7] if len(parts) > 7 else None
-        from moto.awslambda.models import lambda_backends
-
         try:
-            wire = json.loads(lambda_backends[account][region].get_policy(name, qualifier))
+            wire = json.loads(moto_adapter.lambda_backend(account, region).get_policy(name, qualifier))
             return json.loads(wire["Policy"])
-        except Exception:  # no such function, or no policy yet
+        except (*moto_adapter.api_errors(), KeyError):  # no such function (or region), no policy
             return None
 
     @staticmethod
@@ -385,12 +375,8 @@ class LambdaPlane(Plane):
         return Response(payload, 200, headers, content_type="application/json")
 
     def _spec(self, function: Any, region: str) -> FunctionSpec:
-        from moto.awslambda.models import lambda_backends
-
-        backend = lambda_backends[function.account_id][region]
-        layers = tuple(
-            backend.layers_versions_by_arn(layer["Arn"]).code_bytes for layer in function.layers
-        )
+        layers = tuple(moto_adapter.layer_code(function.account_id, region, layer["Arn"])
+                       for layer in function.layers)  # fmt: skip
         logging_config = self._logging_config(function.account_id, region, function.function_name)
         unqualified = f"arn:aws:lambda:{region}:{function.account_id}:function:"
         return FunctionSpec(
@@ -417,10 +403,7 @@ class LambdaPlane(Plane):
         """Lambda writes a function's logs with its execution role: the group is created (if
         missing), then the stream, then the events go in, each only if the role may; otherwise
         the invoke still succeeds and the logs are lost, as on AWS."""
-        from moto.logs.models import logs_backends
-
         from ..iam_requests import log_group_resource
-        from ..moto_adapter import log_stream_exists
 
         region, account = REGION, ACCOUNT_ID
         if spec is not None:
@@ -434,8 +417,9 @@ class LambdaPlane(Plane):
                                                     resource)  # fmt: skip
             return decision.allowed
 
-        logs = logs_backends[account][region]
-        group_exists, stream_exists = log_stream_exists(account, region, log_group, log_stream)
+        logs = moto_adapter.logs_backend(account, region)
+        group_exists, stream_exists = moto_adapter.log_stream_exists(account, region, log_group,
+                                                                     log_stream)  # fmt: skip
         if not group_exists:
             if not may("logs:CreateLogGroup", None):
                 return

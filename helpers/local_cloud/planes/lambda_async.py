@@ -198,7 +198,7 @@ class AsyncInvocations:
             return self._fail(event, config, destinations.EVENT_AGE_EXCEEDED)
         try:
             function = invoked.function_model()
-        except Exception:  # deleted meanwhile: nothing left to run it
+        except (*moto_adapter.api_errors(), KeyError):  # deleted meanwhile: nothing to run
             return self.operations.count_async("AsyncEventsDropped", invoked)
         if moto_adapter.reserved_concurrency(invoked.account, invoked.region,
                                              invoked.function) == 0:  # fmt: skip
@@ -245,7 +245,7 @@ class AsyncInvocations:
                           self._record(event, condition, throttled), success=False)
         try:
             target = moto_adapter.dead_letter_target(invoked.function_model())
-        except Exception:
+        except (*moto_adapter.api_errors(), KeyError):  # the function was deleted meanwhile
             target = None
         if target:
             code = 429 if throttled and event.last_result is None else 200

@@ -19,12 +19,14 @@ from .build_tasks import (  # noqa: F401  (the notebooks call them through this 
     check_hand_written_message,
     check_health_behaviour,
     check_hello_logging,
+    check_import_folder,
     check_reader_role,
     check_required_tag_scp,
     check_rollback,
     check_shout_package,
     check_stylesheet_release,
     check_teardown_finds_your_table,
+    check_throttles_alarm,
 )
 from .grading import Question, same_text
 
@@ -144,6 +146,18 @@ QUESTIONS: dict[str, Question] = {
                 "SCP is attached, AWS refuses this call; the local cloud stores SCPs without "
                 "enforcing them.)",
         same=same_text),
+    "14": Question(
+        ask="a number of messages",
+        explain="None: the bucket's notification filters on the suffix .csv, so S3 never "
+                "invoked the function for notes.txt, whatever the file holds. Filters decide "
+                "what runs (and what you pay for) before any code does.",
+        same=_same_number),
+    "15": Question(
+        ask="a number of records",
+        explain="None: destinations apply to asynchronous invocations only. A synchronous "
+                "caller gets the error itself (FunctionError in the response) and decides what "
+                "to do; only the asynchronous invoke's failure reached the OnFailure queue.",
+        same=_same_number),
 }  # fmt: skip
 
 

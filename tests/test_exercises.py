@@ -28,10 +28,12 @@ from helpers import (
     iam,
     ledger,
     logs,
+    operations,
     packaging,
     site,
     tables,
     teardown,
+    triggers,
     webapp,
 )
 from helpers.display import example_path
@@ -613,3 +615,98 @@ def test_13_predicts_an_untagged_table_is_created_and_requires_the_tag_with_an_s
     removed = accounts.dismantle(aws, unit)  # the nested unit goes before its parent
     assert removed[-3:] == [f"unit {aws.name_for('dev-unit')}", f"unit {unit}", "organization"]
     assert {"policy workbook-no-tables", "policy workbook-require-environment-tag"} <= set(removed)
+
+
+# -- 14 · Events ----------------------------------------------------------------------------------
+
+
+def test_14_predicts_a_txt_upload_is_not_imported_and_limits_imports_to_a_folder(aws, capsys):
+    table, function = aws.name_for("guestbook"), aws.name_for("upload-import")
+    bucket = site.bucket_name(aws, "uploads")
+    tables.ensure_table(aws, table)
+    site.ensure_private_bucket(aws, bucket)
+    import_arn = triggers.deploy_example(
+        aws, "s3_upload_import", function, environment={"TABLE_NAME": table},
+        policy=triggers.example_policy(aws, "s3_upload_import", BucketName=bucket,
+                                       TableName=table), say=lambda message: None)
+    triggers.allow_service(aws, function, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", "s3")
+    triggers.notify_function(aws, bucket, import_arn, suffix=".csv")  # as section 1 leaves it
+    s3 = aws.client("s3")
+
+    def rows_from_txt():
+        s3.put_object(Bucket=bucket, Key="imports/notes.txt", Body=b"name,text\nNoted,txt\n")
+        s3.put_object(Bucket=bucket, Key="imports/marker.csv", Body=b"name,text\nMarker,csv\n")
+        triggers.wait_for(aws, lambda: any(m["name"] == "Marker"
+                                           for m in triggers.messages(aws, table)))
+        return sum(m["name"] == "Noted" for m in triggers.messages(aws, table))
+
+    try:
+        assert not exercises.predict("14", 1, rows_from_txt)
+        assert "Not quite. None: the bucket's notification filters" in said(capsys)
+        assert not exercises.check_import_folder(aws, bucket, import_arn)
+        assert "the filter's prefix is None" in said(capsys)
+        triggers.notify_function(aws, bucket, import_arn, prefix="imports/")  # suffix forgotten
+        assert not exercises.check_import_folder(aws, bucket, import_arn)
+        assert "the filter's suffix is None" in said(capsys)
+
+        solved = run_solution("14_events", aws=aws, triggers=triggers, s3=s3, BUCKET=bucket,
+                              import_arn=import_arn)
+        assert exercises.predict("14", solved["prediction"], rows_from_txt)
+        assert exercises.check_import_folder(aws, bucket, import_arn)
+        assert said(capsys).endswith("Correct! Only CSV files in imports/ are imported now.\n")
+    finally:
+        triggers.delete_example(aws, function)
+        site.delete_bucket(aws, bucket)
+        tables.delete_table(aws, table)
+
+
+# -- 15 · Operate ---------------------------------------------------------------------------------
+
+
+def test_15_predicts_no_records_for_synchronous_failures_and_alarms_on_throttles(aws, capsys):
+    hello, counter = aws.name_for("ops-hello-test"), aws.name_for("ops-counter-test")
+    quiet = {"say": lambda message: None}
+    triggers.deploy_example(aws, "hello", hello, **quiet)
+    triggers.deploy_example(aws, "counter", counter, **quiet)
+    topic_arn = operations.ensure_topic(aws, aws.name_for("ops-alarms"))
+    failures_url, failures_arn = triggers.ensure_queue(aws, aws.name_for("ops-failures"))
+    iam.put_inline_policy(aws, f"{hello}-role", "send-failures", {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage",
+                                                "Resource": failures_arn}]})
+    aws.client("lambda").put_function_event_invoke_config(
+        FunctionName=hello, MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}})
+    cloudwatch = aws.client("cloudwatch")
+
+    def records_of_sync_failures():
+        for attempt in range(3):
+            functions.invoke(aws, hello, {"name": "", "sync": attempt})
+        functions.invoke(aws, hello, {"name": "", "marker": True}, invocation_type="Event")
+        records = [json.loads(m["Body"])
+                   for m in triggers.receive_all(aws, failures_url, at_least=1)]
+        return sum("sync" in r["requestPayload"] for r in records)
+
+    try:
+        assert not exercises.predict("15", 3, records_of_sync_failures)
+        assert "Not quite. None: destinations apply to asynchronous" in said(capsys)
+        assert not exercises.check_throttles_alarm(aws, counter, topic_arn)
+        assert "there is no alarm named COUNTER + '-throttles' yet" in said(capsys)
+        cloudwatch.put_metric_alarm(  # on Errors, untagged, without an action
+            AlarmName=f"{counter}-throttles", Namespace="AWS/Lambda", MetricName="Errors",
+            Dimensions=[{"Name": "FunctionName", "Value": counter}], Statistic="Sum",
+            Period=60, EvaluationPeriods=1, Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold")
+        assert not exercises.check_throttles_alarm(aws, counter, topic_arn)
+        assert "watches AWS/Lambda/Errors" in said(capsys)
+
+        solved = run_solution("15_operate", aws=aws, cloudwatch=cloudwatch, COUNTER=counter,
+                              topic_arn=topic_arn)
+        assert exercises.predict("15", solved["prediction"], records_of_sync_failures)
+        assert exercises.check_throttles_alarm(aws, counter, topic_arn)
+        assert said(capsys).endswith("is throttled.\n")
+    finally:
+        operations.delete_alarms(aws, f"{counter}-throttles")
+        operations.delete_topic(aws, topic_arn)
+        triggers.delete_queue(aws, failures_url)
+        for name in (hello, counter):
+            triggers.delete_example(aws, name)

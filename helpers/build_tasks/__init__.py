@@ -6,6 +6,7 @@ One checker per notebook, grouped by part of the workbook; the solutions are in
 """
 
 from .data import check_author_index, check_hand_written_message
+from .events import check_import_folder, check_throttles_alarm
 from .first_steps import (
     check_early_alert,
     check_hello_logging,
@@ -34,10 +35,12 @@ __all__ = [
     "check_hand_written_message",
     "check_health_behaviour",
     "check_hello_logging",
+    "check_import_folder",
     "check_reader_role",
     "check_required_tag_scp",
     "check_rollback",
     "check_shout_package",
     "check_stylesheet_release",
     "check_teardown_finds_your_table",
+    "check_throttles_alarm",
 ]

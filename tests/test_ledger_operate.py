@@ -62,6 +62,10 @@ def world(aws):
     tags, name = aws.tags, aws.name_for("ops")
     role = aws.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": []}), Tags=tag_list(tags))["Role"]["Arn"]  # fmt: skip
+    aws.client("iam").put_role_policy(RoleName=f"{name}-role", PolicyName="deliver",
+                                      PolicyDocument=json.dumps({"Version": "2012-10-17",
+                                      "Statement": [{"Effect": "Allow", "Action": "sns:Publish",
+                                                     "Resource": "*"}]}))  # fmt: skip
     function_arn = make_function(aws, f"{name}-fn", role, tags)
     client = aws.client("lambda")
     version = client.publish_version(FunctionName=f"{name}-fn")["Version"]

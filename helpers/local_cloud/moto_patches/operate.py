@@ -28,7 +28,7 @@ def install() -> None:
     LambdaFunction._workbook_operate = True
 
 
-def _dead_letter_config(value: Any) -> dict[str, str]:
+def _dead_letter_config(value: Any, role: str | None) -> dict[str, str]:
     from moto.awslambda.exceptions import InvalidParameterValueException
 
     target = (value or {}).get("TargetArn") or ""
@@ -36,6 +36,9 @@ def _dead_letter_config(value: Any) -> dict[str, str]:
         raise InvalidParameterValueException(
             f"The DeadLetterConfig TargetArn {target} must be an Amazon SQS queue or an Amazon "
             "SNS topic ARN.")  # fmt: skip
+    refused = target and role and _role_delivery_refusal(role, target)
+    if refused:  # AWS checks the role may send there when the function is configured
+        raise InvalidParameterValueException(refused)
     return {"TargetArn": target} if target else {}
 
 
@@ -46,12 +49,14 @@ def _keep_dead_letter_config() -> None:
                               LambdaFunction.get_configuration)  # fmt: skip
 
     def __init__(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kw: Any) -> None:
-        self.dead_letter_config = _dead_letter_config(spec.get("DeadLetterConfig"))
+        self.dead_letter_config = _dead_letter_config(spec.get("DeadLetterConfig"),
+                                                      spec.get("Role"))
         init(self, account_id, spec, *args, **kw)
 
     def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
         if "DeadLetterConfig" in config_updates:
-            self.dead_letter_config = _dead_letter_config(config_updates["DeadLetterConfig"])
+            self.dead_letter_config = _dead_letter_config(
+                config_updates["DeadLetterConfig"], config_updates.get("Role") or self.role)
         return update(self, config_updates)
 
     def get_configuration(self: Any, *args: Any, **kw: Any) -> dict[str, Any]:
@@ -81,6 +86,27 @@ def _report_reserved_concurrency_of_zero() -> None:
 
 
 EVENT_INVOKE_DESTINATIONS = ("sqs", "sns", "lambda", "events")
+
+
+def _delivery_refusal(function_arn: str, target_arn: str) -> str | None:
+    """AWS checks at configuration time that the function's role may deliver there."""
+    from .. import moto_adapter
+
+    try:
+        role = moto_adapter.function_facts(function_arn).role
+    except LookupError:
+        return None  # moto answers for a missing function itself
+    return _role_delivery_refusal(role, target_arn)
+
+
+def _role_delivery_refusal(role_arn: str, target_arn: str) -> str | None:
+    from .. import moto_adapter
+    from ..authorization import enforcement_from_environment
+    from ..planes.trigger_permissions_rules import delivery_refusal
+
+    if not enforcement_from_environment():
+        return None
+    return delivery_refusal(moto_adapter.role_policy_documents(role_arn), target_arn)
 
 
 def _validated_event_invoke_config(config: dict[str, Any], function_arn: str) -> dict[str, Any]:
@@ -114,6 +140,9 @@ def _validated_event_invoke_config(config: dict[str, Any], function_arn: str) ->
         if parts[2] == "lambda" and parts[6:7] == function_arn.split(":")[6:7]:
             raise InvalidParameterValueException(
                 "You can't specify the function as a destination for itself.")
+        refused = _delivery_refusal(function_arn, arn)
+        if refused:
+            raise InvalidParameterValueException(refused)
     kept["DestinationConfig"] = destinations
     return kept
 

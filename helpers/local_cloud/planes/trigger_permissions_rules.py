@@ -43,3 +43,25 @@ def missing_actions(documents: list[dict[str, Any]], actions: tuple[str, ...],
                     resource: str) -> list[str]:
     """The `actions` the role may not call on `resource`, in the order given."""
     return [action for action in actions if not role_allows(documents, action, resource)]
+
+
+# What Lambda itself calls, as the function's role, to deliver to a destination or a dead-letter
+# queue, and how its refusal names the call ("The provided execution role does not have
+# permissions to call SendMessage on SQS", InvalidParameterValueException at configuration time).
+DELIVERY_ACTIONS = {
+    "sqs": ("sqs:SendMessage", "SendMessage on SQS"),
+    "sns": ("sns:Publish", "Publish on SNS"),
+    "lambda": ("lambda:InvokeFunction", "InvokeFunction on Lambda"),
+    "events": ("events:PutEvents", "PutEvents on EventBridge"),
+}
+
+
+def delivery_refusal(documents: list[dict[str, Any]], target_arn: str) -> str | None:
+    """Why the role may not deliver to `target_arn` (AWS's sentence), or None if it may."""
+    service = target_arn.split(":")[2] if target_arn.count(":") >= 5 else ""
+    if service not in DELIVERY_ACTIONS:
+        return None
+    action, call = DELIVERY_ACTIONS[service]
+    if role_allows(documents, action, target_arn):
+        return None
+    return f"The provided execution role does not have permissions to call {call}"

@@ -107,6 +107,11 @@ def role(aws):
                                      "logs:PutLogEvents"],
         "Resource": "arn:aws:logs:*:*:log-group:/aws/lambda/ops-*"}]}  # fmt: skip
     aws("iam").put_role_policy(RoleName=name, PolicyName="logs", PolicyDocument=json.dumps(logs))
+    deliver = {"Version": "2012-10-17", "Statement": [{  # destinations and dead-letter queues
+        "Effect": "Allow", "Resource": "*", "Action": [
+            "sqs:SendMessage", "sns:Publish", "lambda:InvokeFunction", "events:PutEvents"]}]}
+    aws("iam").put_role_policy(RoleName=name, PolicyName="deliver",
+                               PolicyDocument=json.dumps(deliver))
     return arn
 
 

@@ -177,6 +177,34 @@ def test_dead_letter_queue_gets_the_event_with_aws_attributes(aws, function, que
     assert attributes["ErrorMessage"]["StringValue"] == "bad order 7"
 
 
+def test_a_destination_the_role_may_not_send_to_is_refused_as_aws_does(aws, queue, zip_of_source):
+    import uuid
+
+    iam, client = aws("iam"), aws("lambda")
+    name = f"ops-mute-{uuid.uuid4().hex[:8]}"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Service": "lambda.amazonaws.com"}}]}  # fmt: skip
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    client.create_function(FunctionName=name, Runtime="python3.12", Role=role["Arn"],
+                           Handler="app.echo", Code={"ZipFile": zip_of_source("def echo(e, c):\n    return e\n")})
+    _, queue_arn = queue()
+    with pytest.raises(client.exceptions.InvalidParameterValueException,
+                       match="does not have permissions to call SendMessage on SQS"):
+        client.put_function_event_invoke_config(
+            FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+    with pytest.raises(client.exceptions.InvalidParameterValueException,
+                       match="does not have permissions to call SendMessage on SQS"):
+        client.update_function_configuration(FunctionName=name,
+                                             DeadLetterConfig={"TargetArn": queue_arn})
+    iam.put_role_policy(RoleName=name, PolicyName="send", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue_arn}]}))
+    client.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+    client.update_function_configuration(FunctionName=name,
+                                         DeadLetterConfig={"TargetArn": queue_arn})
+
+
 def test_dead_letter_config_must_name_a_queue_or_topic(aws, function):
     client = aws("lambda")
     with pytest.raises(client.exceptions.InvalidParameterValueException):

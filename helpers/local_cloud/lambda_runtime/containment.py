@@ -181,12 +181,14 @@ class Bubblewrap(Containment):
         return "sandbox"  # --die-with-parent does it
 
     def command(self, argv: list[str], host: Paths, interpreter: Interpreter) -> list[str]:
-        return [self.bwrap, *sandbox_arguments(interpreter, self._etc),
+        # /tmp first: the interpreter or the SDK's site-packages may live under the host's /tmp
+        # (a checkout there), and a later bind must not be hidden by the sandbox's own /tmp.
+        return [self.bwrap, "--bind", host.tmp, "/tmp",
+                *sandbox_arguments(interpreter, self._etc),
                 *_runtime_binds(host.runtime_dir),
                 "--ro-bind", host.task_root, SANDBOX_TASK_ROOT,
                 "--ro-bind", host.opt_dir, SANDBOX_OPT,
                 "--ro-bind", host.home, SANDBOX_HOME,
-                "--bind", host.tmp, "/tmp",
                 "--chdir", SANDBOX_TASK_ROOT, "--remount-ro", "/", "--", *argv]
 
     def exit_status(self, returncode: int) -> int:

@@ -224,3 +224,28 @@ def triggers():
         request = urllib.request.Request(f"{cloud.endpoint}/moto-api/reset", method="POST")
         urllib.request.urlopen(request, timeout=30).read()
         yield TriggerCloud(cloud)
+
+
+# -- a local cloud of the module's own, and the learner's (account admin) clients on it ---------
+@pytest.fixture(scope="module")
+def cloud():
+    """A LocalCloud in this process for one test module (modules may override it)."""
+    from helpers.local_cloud import LocalCloud
+
+    with LocalCloud() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def learner_clients(cloud):
+    """learner_clients("dynamodb") -> a boto3 client with the learner's (admin) credentials."""
+    import boto3
+
+    session = boto3.Session(aws_access_key_id="learner", aws_secret_access_key="learner",
+                            region_name=REGION)  # fmt: skip
+    return lambda service: session.client(service, endpoint_url=cloud.endpoint)
+
+
+@pytest.fixture(scope="module")
+def dynamodb(learner_clients):
+    return learner_clients("dynamodb")

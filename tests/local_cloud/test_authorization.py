@@ -79,17 +79,9 @@ def zip_of(source: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def cloud():
-    with LocalCloud() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def aws(cloud):
+def aws(learner_clients):
     """The learner's own (admin) clients."""
-    session = boto3.Session(aws_access_key_id="learner", aws_secret_access_key="learner",
-                            region_name=REGION)  # fmt: skip
-    return lambda service: session.client(service, endpoint_url=cloud.endpoint)
+    return learner_clients
 
 
 @pytest.fixture(scope="module")

@@ -5,24 +5,10 @@ import copy
 import random
 import uuid
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers.local_cloud import LocalCloud
 from helpers.local_cloud.moto_patches.dynamodb_storage import SortedPartition
-
-
-@pytest.fixture(scope="module")
-def cloud():
-    with LocalCloud() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def dynamodb(cloud):
-    return boto3.client("dynamodb", endpoint_url=cloud.endpoint, region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
 
 
 def create_table(dynamodb, range_type="S", *, range_key=True):

@@ -24,7 +24,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 import helpers.local_cloud
-from helpers.local_cloud import LocalCloud, moto_adapter
+from helpers.local_cloud import moto_adapter
 from helpers.local_cloud.moto_adapter import MotoVersionError, check_version
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -37,16 +37,9 @@ def document(action: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def cloud():
-    with LocalCloud() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def aws(cloud):
-    session = boto3.Session(aws_access_key_id="learner", aws_secret_access_key="learner",
-                            region_name=REGION)  # fmt: skip
-    return lambda service: session.client(service, endpoint_url=cloud.endpoint)
+def aws(learner_clients):
+    """The learner's own (admin) clients."""
+    return learner_clients
 
 
 # -- the supported moto -------------------------------------------------------------------------

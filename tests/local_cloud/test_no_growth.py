@@ -13,23 +13,9 @@ import tracemalloc
 import urllib.request
 import uuid
 
-import boto3
 import pytest
 
-from helpers.local_cloud import LocalCloud
 from helpers.local_cloud.moto_patches import LiveInstances
-
-
-@pytest.fixture(scope="module")
-def cloud():
-    with LocalCloud() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def dynamodb(cloud):
-    return boto3.client("dynamodb", endpoint_url=cloud.endpoint, region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local")  # fmt: skip
 
 
 def guestbook_like_table(dynamodb, items):
